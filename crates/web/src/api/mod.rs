@@ -1,0 +1,142 @@
+//! The JSON API under `/api/v1`, one module per resource, described by an
+//! OpenAPI document generated from the handlers themselves.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+mod auth;
+mod centers;
+mod departments;
+mod health;
+pub(crate) mod items;
+pub(crate) mod reports;
+pub(crate) use reports::sheet_error;
+pub(crate) mod users;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "govhall API",
+        description = "政务服务中心一体化平台 JSON API. Errors are `{\"code\", \"message\", \"field\"}` with a Chinese message. \
+            Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "登录与令牌"),
+        (name = "catalogue", description = "部门、事项与办事指南"),
+        (name = "reports", description = "报表"),
+        (name = "admin", description = "用户管理"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Browser session; unsafe methods also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(centers::router())
+        .merge(departments::router())
+        .merge(items::router())
+        .merge(reports::router())
+        .merge(users::router())
+}
+
+/// The OpenAPI document and Swagger UI (its files are compiled in: no CDN).
+pub fn docs(openapi: utoipa::openapi::OpenApi) -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
+}
+
+/// `axum::Json` whose rejections speak our error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
+                "request.content_type",
+                None,
+                "请求体应为JSON（Content-Type: application/json）",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let detail = e.body_text();
+                let field = detail
+                    .split(':')
+                    .next()
+                    .filter(|f| !f.contains(' '))
+                    .map(str::to_string);
+                Err(AppError::Invalid(
+                    domain::FieldError::new(
+                        "request.invalid_field",
+                        field.clone().unwrap_or_default(),
+                        format!(
+                            "字段{}的类型或取值不正确",
+                            field.map(|f| format!("“{f}”")).unwrap_or_default()
+                        ),
+                    )
+                    .into(),
+                ))
+            }
+            Err(_) => Err(AppError::bad_request(
+                "request.invalid_json",
+                None,
+                "请求体不是有效的JSON",
+            )),
+        }
+    }
+}
+
+/// `axum::extract::Query` whose rejections speak our error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let detail = e.body_text();
+                Err(AppError::bad_request(
+                    "request.invalid_query",
+                    None,
+                    format!("查询参数不正确：{detail}"),
+                ))
+            }
+            Err(_) => Err(AppError::bad_request(
+                "request.invalid_query",
+                None,
+                "查询参数不正确",
+            )),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Static files compiled into the binary: the stylesheet and the small
+//! scripts. Nothing is loaded from the internet (halls run on closed intranets).
+
+use crate::state::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+const CSS: &str = include_str!("../static/govhall.css");
+const SEARCH_JS: &str = include_str!("../static/search.js");
+const EDITOR_JS: &str = include_str!("../static/editor.js");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/static/govhall.css",
+            get(|| async { asset("text/css; charset=utf-8", CSS) }),
+        )
+        .route(
+            "/static/search.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SEARCH_JS) }),
+        )
+        .route(
+            "/static/editor.js",
+            get(|| async { asset("text/javascript; charset=utf-8", EDITOR_JS) }),
+        )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}

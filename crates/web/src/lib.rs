@@ -1,0 +1,167 @@
+//! govhall over HTTP: the JSON API under `/api/v1`, the public service-guide
+//! pages, the back-office pages, sessions and access checks.
+//!
+//! [`App::build`] wires the store, the search index and the clock into a
+//! router bound to an address (port 0 in tests) and returns it unstarted, so
+//! the binary and the tests start the same server.
+
+pub mod auth;
+pub mod catalogue;
+pub mod clock;
+pub mod error;
+pub mod state;
+
+mod api;
+mod assets;
+mod pages;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use clock::Clock;
+pub use state::{AppState, Settings};
+
+/// How to start a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub clock: Clock,
+    pub secure_cookies: bool,
+}
+
+/// A server bound to its address, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+/// Opens the database and applies migrations.
+pub async fn open_store(database_url: &str) -> anyhow::Result<store::Store> {
+    let store = store::Store::connect(database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(database_url)))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+/// Hides the password of a database URL for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let store = open_store(&config.database_url).await?;
+        Self::with_store(config, store).await
+    }
+
+    /// Builds the app on an already migrated store.
+    pub async fn with_store(config: Config, store: store::Store) -> anyhow::Result<App> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let search = search::SearchIndex::new().context("creating the search index")?;
+        let dummy_hash: Arc<str> =
+            tokio::task::spawn_blocking(|| auth::hash_password("not a password"))
+                .await??
+                .into();
+        let state = AppState {
+            store,
+            search,
+            clock: config.clock.clone(),
+            limiter: Arc::new(auth::LoginLimiter::default()),
+            settings: Arc::new(Settings {
+                secure_cookies: config.secure_cookies,
+                data_dir: config.data_dir.clone(),
+            }),
+            dummy_hash,
+        };
+        catalogue::rebuild_index(&state)
+            .await
+            .context("indexing published items")?;
+        let router = router(state.clone());
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        Ok(App {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the future completes (Ctrl-C or SIGTERM in the binary).
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.store.close().await;
+        Ok(())
+    }
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    Router::new()
+        .merge(api)
+        .merge(api::docs(openapi))
+        .merge(pages::router())
+        .merge(assets::router())
+        .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(
+            super::redact_url("postgres://gov:secret@db:5432/govhall"),
+            "postgres://gov:***@db:5432/govhall"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://govhall-data/govhall.db"),
+            "sqlite://govhall-data/govhall.db"
+        );
+    }
+}
