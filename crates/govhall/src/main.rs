@@ -1,1 +1,7 @@
-fn main() {}
+//! The `govhall` command: parse arguments, set up logging, hand over to `cli`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -728,7 +728,7 @@ impl Store {
         denied(grant, Permission::EditItems)
             .or_else(|_| denied(grant, Permission::ImportExport))?;
         self.check_department(grant, content.department_id).await?;
-        let actor = grant.actor().user_id;
+        let actor = actor_id(grant);
         let id = write_tx!(self, tx => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO items (department_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
@@ -761,7 +761,7 @@ impl Store {
         for c in contents {
             self.check_department(grant, c.department_id).await?;
         }
-        let actor = grant.actor().user_id;
+        let actor = actor_id(grant);
         let ids = write_tx!(self, tx => {
             let mut ids = Vec::with_capacity(contents.len());
             for content in contents {
@@ -797,7 +797,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         denied(grant, Permission::EditItems)?;
-        let actor = grant.actor().user_id;
+        let actor = actor_id(grant);
         write_tx!(self, tx => {
             // Touching the item row first locks it (PostgreSQL) for the rest of the transaction.
             let department: Option<i64> =
@@ -874,7 +874,7 @@ impl Store {
     /// Publishes the item's draft: the previous published version is superseded.
     pub async fn publish(&self, grant: &Grant, id: i64, now: DateTime<Utc>) -> Result<ItemVersion> {
         denied(grant, Permission::PublishItems)?;
-        let actor = grant.actor().user_id;
+        let actor = actor_id(grant);
         let dsql = format!(
             "SELECT {VERSION_COLUMNS} FROM item_versions WHERE item_id = $1 AND status = 'draft'"
         );
@@ -1005,4 +1005,10 @@ fn department_unique(e: sqlx::Error) -> StoreError {
         }
         _ => StoreError::Database(e),
     }
+}
+
+/// The user to record as the author; the system itself (id 0: demo loading,
+/// command-line imports) is recorded as nobody.
+fn actor_id(grant: &Grant) -> Option<i64> {
+    Some(grant.actor().user_id).filter(|id| *id > 0)
 }

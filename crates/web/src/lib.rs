@@ -20,7 +20,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -82,22 +81,8 @@ impl App {
     pub async fn with_store(config: Config, store: store::Store) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
-        let search = search::SearchIndex::new().context("creating the search index")?;
-        let dummy_hash: Arc<str> =
-            tokio::task::spawn_blocking(|| auth::hash_password("not a password"))
-                .await??
-                .into();
-        let state = AppState {
-            store,
-            search,
-            clock: config.clock.clone(),
-            limiter: Arc::new(auth::LoginLimiter::default()),
-            settings: Arc::new(Settings {
-                secure_cookies: config.secure_cookies,
-                data_dir: config.data_dir.clone(),
-            }),
-            dummy_hash,
-        };
+        let settings = Settings { secure_cookies: config.secure_cookies, data_dir: config.data_dir.clone() };
+        let state = AppState::new(store, config.clock.clone(), settings).await?;
         catalogue::rebuild_index(&state)
             .await
             .context("indexing published items")?;
@@ -136,6 +121,16 @@ impl App {
         self.state.store.close().await;
         Ok(())
     }
+}
+
+/// A state for command-line work outside a running server (imports, exports).
+pub async fn cli_state(store: store::Store, clock: Clock) -> anyhow::Result<AppState> {
+    AppState::new(store, clock, Settings { secure_cookies: false, data_dir: PathBuf::from(".") }).await
+}
+
+/// Request and validation types the command line shares with the API.
+pub mod api_types {
+    pub use crate::api::users::{NewUserRequest, parse_new_user};
 }
 
 /// Every route of the server.

@@ -25,3 +25,20 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub data_dir: PathBuf,
 }
+
+impl AppState {
+    /// A state with an empty search index; the caller fills it.
+    pub async fn new(store: Store, clock: Clock, settings: Settings) -> anyhow::Result<AppState> {
+        let search = SearchIndex::new()?;
+        let dummy_hash: Arc<str> =
+            tokio::task::spawn_blocking(|| crate::auth::hash_password("not a password")).await??.into();
+        Ok(AppState {
+            store,
+            search,
+            clock,
+            limiter: Arc::new(LoginLimiter::default()),
+            settings: Arc::new(settings),
+            dummy_hash,
+        })
+    }
+}
