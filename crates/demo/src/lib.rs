@@ -7,7 +7,7 @@
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use domain::access::{Actor, Permission, Role, authorize};
+use domain::access::{Actor, Grant, Permission, Role, authorize};
 use domain::catalogue::{ItemContent, ItemInput};
 use domain::center::{CenterLevel, DepartmentInput, NewDepartment};
 use serde::Deserialize;
@@ -33,13 +33,48 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { username: "admin", display_name: "马主任", role: Role::Admin, department: None },
-    DemoAccount { username: "clerk", display_name: "王窗口", role: Role::Clerk, department: Some(DEMO_DEPARTMENT) },
-    DemoAccount { username: "approver", display_name: "李审批", role: Role::Approver, department: Some(DEMO_DEPARTMENT) },
-    DemoAccount { username: "chief", display_name: "赵首席", role: Role::ChiefRep, department: Some(DEMO_DEPARTMENT) },
-    DemoAccount { username: "supervisor", display_name: "刘督查", role: Role::Supervisor, department: None },
-    DemoAccount { username: "leader", display_name: "张局长", role: Role::Leader, department: None },
-    DemoAccount { username: "citizen", display_name: "陈市民", role: Role::Applicant, department: None },
+    DemoAccount {
+        username: "admin",
+        display_name: "马主任",
+        role: Role::Admin,
+        department: None,
+    },
+    DemoAccount {
+        username: "clerk",
+        display_name: "王窗口",
+        role: Role::Clerk,
+        department: Some(DEMO_DEPARTMENT),
+    },
+    DemoAccount {
+        username: "approver",
+        display_name: "李审批",
+        role: Role::Approver,
+        department: Some(DEMO_DEPARTMENT),
+    },
+    DemoAccount {
+        username: "chief",
+        display_name: "赵首席",
+        role: Role::ChiefRep,
+        department: Some(DEMO_DEPARTMENT),
+    },
+    DemoAccount {
+        username: "supervisor",
+        display_name: "刘督查",
+        role: Role::Supervisor,
+        department: None,
+    },
+    DemoAccount {
+        username: "leader",
+        display_name: "张局长",
+        role: Role::Leader,
+        department: None,
+    },
+    DemoAccount {
+        username: "citizen",
+        display_name: "陈市民",
+        role: Role::Applicant,
+        department: None,
+    },
 ];
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +124,12 @@ pub async fn load(
     hash: &(dyn Fn(&str) -> anyhow::Result<String> + Sync),
     progress: Progress<'_>,
 ) -> anyhow::Result<Outcome> {
-    if store.list_centers().await?.iter().any(|c| c.name == CENTER_NAME) {
+    if store
+        .list_centers()
+        .await?
+        .iter()
+        .any(|c| c.name == CENTER_NAME)
+    {
         return Ok(Outcome::AlreadyPresent);
     }
     let departments = departments()?;
@@ -97,10 +137,15 @@ pub async fn load(
     let total = (departments.len() + items.len() + ACCOUNTS.len()) as u64;
     let mut done = 0u64;
 
-    let center = create_centers(store, now).await?;
     // Demo data is loaded by the system itself, acting as an administrator.
-    let system = Actor { user_id: 0, username: "system".into(), role: Role::Admin, department_id: None };
+    let system = Actor {
+        user_id: 0,
+        username: "system".into(),
+        role: Role::Admin,
+        department_id: None,
+    };
     let manage = authorize(&system, Permission::ManageDepartments)?;
+    let center = create_centers(store, &manage, now).await?;
     let mut by_short: HashMap<String, store::Department> = HashMap::new();
     for d in &departments {
         let new = NewDepartment::parse(&DepartmentInput {
@@ -120,7 +165,12 @@ pub async fn load(
 
     for a in ACCOUNTS {
         let department_id = match a.department {
-            Some(short) => Some(by_short.get(short).with_context(|| format!("demo department {short}"))?.id),
+            Some(short) => Some(
+                by_short
+                    .get(short)
+                    .with_context(|| format!("demo department {short}"))?
+                    .id,
+            ),
             None => None,
         };
         store
@@ -142,30 +192,46 @@ pub async fn load(
     let edit = authorize(&system, Permission::EditItems)?;
     let publish = authorize(&system, Permission::PublishItems)?;
     for (i, record) in items.iter().enumerate() {
-        let department = by_short
-            .get(&record.department)
-            .with_context(|| format!("item {} names unknown department {}", i + 1, record.department))?;
+        let department = by_short.get(&record.department).with_context(|| {
+            format!(
+                "item {} names unknown department {}",
+                i + 1,
+                record.department
+            )
+        })?;
         let mut input = record.input.clone();
         input.department_id = Some(department.id);
         web::catalogue::apply_defaults(&mut input, department, Some(&center));
         let content = ItemContent::parse(&input)
             .map_err(|e| anyhow::anyhow!("demo item {} ({}): {e}", i + 1, record.input.name))?;
         if let Err(e) = content.check_publishable() {
-            bail!("demo item {} ({}) is incomplete: {e}", i + 1, record.input.name);
+            bail!(
+                "demo item {} ({}) is incomplete: {e}",
+                i + 1,
+                record.input.name
+            );
         }
         let id = store.create_item(&edit, &content, now).await?;
         store.publish(&publish, id, now).await?;
         done += 1;
         progress(done, total, "事项");
     }
-    Ok(Outcome::Loaded { departments: departments.len(), items: items.len() })
+    Ok(Outcome::Loaded {
+        departments: departments.len(),
+        items: items.len(),
+    })
 }
 
 /// The city center above, the demo center, and one township center below it.
-async fn create_centers(store: &Store, now: DateTime<Utc>) -> anyhow::Result<store::Center> {
+async fn create_centers(
+    store: &Store,
+    grant: &Grant,
+    now: DateTime<Utc>,
+) -> anyhow::Result<store::Center> {
     let hours = web::catalogue::DEFAULT_HOURS.to_string();
     let city = store
         .create_center(
+            grant,
             &NewCenter {
                 parent_id: None,
                 name: "呼和浩特市政务服务中心".into(),
@@ -182,6 +248,7 @@ async fn create_centers(store: &Store, now: DateTime<Utc>) -> anyhow::Result<sto
         .await?;
     let county = store
         .create_center(
+            grant,
             &NewCenter {
                 parent_id: Some(city.id),
                 name: CENTER_NAME.into(),
@@ -198,6 +265,7 @@ async fn create_centers(store: &Store, now: DateTime<Utc>) -> anyhow::Result<sto
         .await?;
     store
         .create_center(
+            grant,
             &NewCenter {
                 parent_id: Some(county.id),
                 name: "新城区保合少镇便民服务中心".into(),
@@ -226,9 +294,15 @@ mod tests {
         assert_eq!(departments.len(), 33);
         assert_eq!(items.len(), 594);
         for d in &departments {
-            let mine: Vec<&ItemRecord> = items.iter().filter(|i| i.department == d.short_name).collect();
+            let mine: Vec<&ItemRecord> = items
+                .iter()
+                .filter(|i| i.department == d.short_name)
+                .collect();
             assert_eq!(mine.len() as u32, d.applicable_items, "{}", d.short_name);
-            let entered = mine.iter().filter(|i| i.input.entry_status == "entered").count() as u32;
+            let entered = mine
+                .iter()
+                .filter(|i| i.input.entry_status == "entered")
+                .count() as u32;
             assert_eq!(entered, d.entered_items, "{}", d.short_name);
         }
     }
@@ -242,9 +316,15 @@ mod tests {
             input.hours = "工作日".into();
             input.consultation_phone = "0471-6218601".into();
             input.complaint_phone = "12345".into();
-            let c = ItemContent::parse(&input).unwrap_or_else(|e| panic!("item {i} {}: {e}", r.input.name));
-            c.check_publishable().unwrap_or_else(|e| panic!("item {i} {}: {e}", r.input.name));
-            assert!(!r.input.name.contains("事项1"), "placeholder name {}", r.input.name);
+            let c = ItemContent::parse(&input)
+                .unwrap_or_else(|e| panic!("item {i} {}: {e}", r.input.name));
+            c.check_publishable()
+                .unwrap_or_else(|e| panic!("item {i} {}: {e}", r.input.name));
+            assert!(
+                !r.input.name.contains("事项1"),
+                "placeholder name {}",
+                r.input.name
+            );
         }
     }
 
@@ -253,7 +333,9 @@ mod tests {
         let complete = items()
             .unwrap()
             .iter()
-            .filter(|r| r.input.materials.len() >= 3 && r.input.steps.len() >= 3 && !r.input.faqs.is_empty())
+            .filter(|r| {
+                r.input.materials.len() >= 3 && r.input.steps.len() >= 3 && !r.input.faqs.is_empty()
+            })
             .count();
         assert!(complete >= 150, "{complete}");
     }

@@ -31,6 +31,105 @@ impl CenterLevel {
     }
 }
 
+/// Untyped center input from a form or JSON.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CenterInput {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: String,
+    /// `city`, `county`, `township` or `village`.
+    pub level: String,
+    pub region_code: String,
+    pub address: String,
+    pub phone: String,
+    pub complaint_phone: String,
+    pub hours: String,
+}
+
+/// A validated center; whether its parent exists and sits one level up is
+/// checked against the stored tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCenter {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: String,
+    pub level: CenterLevel,
+    pub region_code: String,
+    pub address: String,
+    pub phone: String,
+    pub complaint_phone: String,
+    pub hours: String,
+}
+
+impl NewCenter {
+    pub fn parse(input: &CenterInput) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let name = text(&mut e, "name", "中心名称", &input.name, 100, true);
+        let short_name = text(
+            &mut e,
+            "short_name",
+            "中心简称",
+            &input.short_name,
+            50,
+            false,
+        );
+        let level = CenterLevel::parse(&input.level);
+        if level.is_none() {
+            e.add(
+                "center.level_invalid",
+                "level",
+                "中心层级无效，应为city、county、township或village",
+            );
+        }
+        let region_code = text(
+            &mut e,
+            "region_code",
+            "行政区划代码",
+            &input.region_code,
+            12,
+            false,
+        );
+        if !region_code.chars().all(|c| c.is_ascii_digit()) {
+            e.add(
+                "center.region_code_invalid",
+                "region_code",
+                "行政区划代码应为数字",
+            );
+        }
+        let address = text(&mut e, "address", "地址", &input.address, 200, false);
+        let hours = text(&mut e, "hours", "办公时间", &input.hours, 200, false);
+        let mut phone_of = |field: &str, label: &str, raw: &str| {
+            let t = raw.trim().to_string();
+            if !t.is_empty() && !is_service_phone(&t) {
+                e.add("field.phone_invalid", field, format!("{label}格式不正确"));
+            }
+            t
+        };
+        let phone = phone_of("phone", "咨询电话", &input.phone);
+        let complaint_phone = phone_of("complaint_phone", "监督投诉电话", &input.complaint_phone);
+        match level {
+            Some(level) if e.is_empty() => Ok(Self {
+                parent_id: input.parent_id,
+                short_name: if short_name.is_empty() {
+                    name.clone()
+                } else {
+                    short_name
+                },
+                name,
+                level,
+                region_code,
+                address,
+                phone,
+                complaint_phone,
+                hours,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
 /// Untyped department input from a form or JSON.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

@@ -15,7 +15,11 @@ use tracing_subscriber::EnvFilter;
 use web::{App, Clock, Config};
 
 #[derive(Parser)]
-#[command(name = "govhall", version, about = "政务服务中心一体化平台 — government service center platform")]
+#[command(
+    name = "govhall",
+    version,
+    about = "政务服务中心一体化平台 — government service center platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +61,10 @@ impl StoreArgs {
             None => {
                 std::fs::create_dir_all(&self.data_dir)
                     .with_context(|| format!("creating {}", self.data_dir.display()))?;
-                Ok(format!("sqlite://{}", self.data_dir.join("govhall.db").display()))
+                Ok(format!(
+                    "sqlite://{}",
+                    self.data_dir.join("govhall.db").display()
+                ))
             }
         }
     }
@@ -125,18 +132,24 @@ enum ExportCommand {
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.to_utc())
-        .map_err(|e| format!("expected an RFC 3339 instant such as 2026-09-30T09:00:00+08:00 ({e})"))
+        .map_err(|e| {
+            format!("expected an RFC 3339 instant such as 2026-09-30T09:00:00+08:00 ({e})")
+        })
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("GOVHALL_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+            EnvFilter::try_from_env("GOVHALL_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -161,8 +174,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("数据库已是最新版本 (migrations applied)");
             Ok(())
         }
-        Command::User(UserCommand::Add { username, role, department, display_name, store }) => {
-            add_user(&store, &username, &role, department.as_deref(), &display_name).await
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            department,
+            display_name,
+            store,
+        }) => {
+            add_user(
+                &store,
+                &username,
+                &role,
+                department.as_deref(),
+                &display_name,
+            )
+            .await
         }
         Command::Import(ImportCommand::Items { file, store }) => import_items(&store, &file).await,
         Command::Export(ExportCommand::Items { file, store }) => export_items(&store, &file).await,
@@ -222,7 +248,13 @@ async fn load_demo(store: &store::Store, now: DateTime<Utc>) -> anyhow::Result<(
     println!("演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
     for a in demo::ACCOUNTS {
         let dept = a.department.map(|d| format!("，{d}")).unwrap_or_default();
-        println!("  {:<11} {}（{}{}）", a.username, a.display_name, a.role.label(), dept);
+        println!(
+            "  {:<11} {}（{}{}）",
+            a.username,
+            a.display_name,
+            a.role.label(),
+            dept
+        );
     }
     Ok(())
 }
@@ -243,7 +275,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -258,7 +291,12 @@ async fn shutdown_signal() {
 
 /// The command line acts as the system administrator.
 fn system_actor() -> Actor {
-    Actor { user_id: 0, username: "system".into(), role: Role::Admin, department_id: None }
+    Actor {
+        user_id: 0,
+        username: "system".into(),
+        role: Role::Admin,
+        department_id: None,
+    }
 }
 
 async fn add_user(
@@ -276,7 +314,11 @@ async fn add_user(
                 Ok(id) => store.department(id).await?,
                 Err(_) => store.department_by_name(d).await?,
             };
-            Some(found.with_context(|| format!("no department named {d}"))?.id)
+            Some(
+                found
+                    .with_context(|| format!("no department named {d}"))?
+                    .id,
+            )
         }
     };
     let password = read_password()?;
@@ -287,7 +329,8 @@ async fn add_user(
         role: role.into(),
         department_id,
     };
-    let (username, role) = web::api_types::parse_new_user(&request).map_err(|e| anyhow::anyhow!(e.body().message))?;
+    let (username, role) =
+        web::api_types::parse_new_user(&request).map_err(|e| anyhow::anyhow!(e.body().message))?;
     let user = store
         .create_user(
             &store::NewUser {
@@ -295,7 +338,11 @@ async fn add_user(
                 display_name: display_name.trim().into(),
                 password_hash: web::auth::hash_password(&password)?,
                 role,
-                department_id: if role.needs_department() { department_id } else { None },
+                department_id: if role.needs_department() {
+                    department_id
+                } else {
+                    None
+                },
             },
             Utc::now(),
         )
@@ -315,10 +362,15 @@ fn read_password() -> anyhow::Result<String> {
         eprint!("密码（至少8位，输入后回车）: ");
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
-        bail!("no password on standard input (pipe it in: echo 'secret-pass' | govhall user add …)");
+        bail!(
+            "no password on standard input (pipe it in: echo 'secret-pass' | govhall user add …)"
+        );
     }
     Ok(password)
 }
@@ -353,7 +405,9 @@ async fn export_items(args: &StoreArgs, file: &Path) -> anyhow::Result<()> {
     let store = args.open().await?;
     let state = web::cli_state(store, Clock::system()).await?;
     let grant = authorize(&system_actor(), Permission::ReadCatalogue)?;
-    let bytes = web::catalogue::export_catalogue(&state, &grant).await.map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+    let bytes = web::catalogue::export_catalogue(&state, &grant)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
     std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
     println!("已导出事项目录到 {}", file.display());
     Ok(())

@@ -15,7 +15,7 @@ use domain::catalogue::{
     CaseKind, EntryState, ItemContent, ItemType, LimitUnit, TimeLimit, VersionStatus,
     WindowAuthorisation,
 };
-use domain::center::{CenterLevel, NewDepartment};
+use domain::center::{CenterLevel, NewCenter, NewDepartment};
 use domain::report::EntryCounts;
 use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
@@ -35,19 +35,6 @@ pub struct Center {
     pub complaint_phone: String,
     pub hours: String,
     pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewCenter {
-    pub parent_id: Option<i64>,
-    pub name: String,
-    pub short_name: String,
-    pub level: CenterLevel,
-    pub region_code: String,
-    pub address: String,
-    pub phone: String,
-    pub complaint_phone: String,
-    pub hours: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -413,7 +400,13 @@ fn not_covered(grant: &Grant, department_id: i64) -> Result<()> {
 impl Store {
     // ------------------------------------------------------------ centers
 
-    pub async fn create_center(&self, new: &NewCenter, now: DateTime<Utc>) -> Result<Center> {
+    pub async fn create_center(
+        &self,
+        grant: &Grant,
+        new: &NewCenter,
+        now: DateTime<Utc>,
+    ) -> Result<Center> {
+        denied(grant, Permission::ManageDepartments)?;
         if let Some(parent) = new.parent_id {
             let p = self.center(parent).await?.ok_or_else(|| {
                 StoreError::conflict(
@@ -424,7 +417,7 @@ impl Store {
             })?;
             if !p.level.can_have_child(new.level) {
                 return Err(StoreError::conflict(
-                    "center.level_mismatch",
+                    "center.level_invalid",
                     Some("level"),
                     format!("{}的下级应为低一级的中心", p.level.label()),
                 ));

@@ -22,6 +22,7 @@ mod catalogue;
 mod users;
 
 pub use catalogue::*;
+pub use domain::center::NewCenter;
 pub use users::*;
 
 /// Which database a store talks to.

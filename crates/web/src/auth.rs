@@ -124,17 +124,16 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> AppResult<Option<AuthUs
             .ok_or(AppError::Unauthorized);
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        if let Some(session) = state
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Some(session) = state
             .store
             .session(&secret_hash(cookie.value()), now)
             .await?
-        {
-            return Ok(Some(AuthUser {
-                user: session.user,
-                csrf: Some(session.csrf_token),
-            }));
-        }
+    {
+        return Ok(Some(AuthUser {
+            user: session.user,
+            csrf: Some(session.csrf_token),
+        }));
     }
     Ok(None)
 }

@@ -87,7 +87,11 @@ pub async fn fill_defaults(state: &AppState, input: &mut ItemInput) -> AppResult
     Ok(())
 }
 
-pub fn apply_defaults(input: &mut ItemInput, department: &Department, center: Option<&store::Center>) {
+pub fn apply_defaults(
+    input: &mut ItemInput,
+    department: &Department,
+    center: Option<&store::Center>,
+) {
     if input.place.trim().is_empty() {
         let center_name = center.map(|c| c.name.as_str()).unwrap_or("政务服务中心");
         input.place = format!("{center_name}{}窗口", department.short_name);

@@ -12,6 +12,11 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
 
+/// An instant as RFC 3339 in Beijing time, as the API shows it.
+pub fn rfc3339_local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&shanghai()).to_rfc3339()
+}
+
 #[derive(Debug, Clone)]
 pub struct Clock(Kind);
 

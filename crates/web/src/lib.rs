@@ -81,7 +81,10 @@ impl App {
     pub async fn with_store(config: Config, store: store::Store) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
-        let settings = Settings { secure_cookies: config.secure_cookies, data_dir: config.data_dir.clone() };
+        let settings = Settings {
+            secure_cookies: config.secure_cookies,
+            data_dir: config.data_dir.clone(),
+        };
         let state = AppState::new(store, config.clock.clone(), settings).await?;
         catalogue::rebuild_index(&state)
             .await
@@ -125,7 +128,15 @@ impl App {
 
 /// A state for command-line work outside a running server (imports, exports).
 pub async fn cli_state(store: store::Store, clock: Clock) -> anyhow::Result<AppState> {
-    AppState::new(store, clock, Settings { secure_cookies: false, data_dir: PathBuf::from(".") }).await
+    AppState::new(
+        store,
+        clock,
+        Settings {
+            secure_cookies: false,
+            data_dir: PathBuf::from("."),
+        },
+    )
+    .await
 }
 
 /// Request and validation types the command line shares with the API.

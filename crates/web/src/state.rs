@@ -31,7 +31,9 @@ impl AppState {
     pub async fn new(store: Store, clock: Clock, settings: Settings) -> anyhow::Result<AppState> {
         let search = SearchIndex::new()?;
         let dummy_hash: Arc<str> =
-            tokio::task::spawn_blocking(|| crate::auth::hash_password("not a password")).await??.into();
+            tokio::task::spawn_blocking(|| crate::auth::hash_password("not a password"))
+                .await??
+                .into();
         Ok(AppState {
             store,
             search,

@@ -61,7 +61,7 @@ async fn create_token(
         StatusCode::CREATED,
         Json(TokenResponse {
             token,
-            expires_at: expires_at.to_rfc3339(),
+            expires_at: crate::clock::rfc3339_local(expires_at),
         }),
     ))
 }

@@ -225,8 +225,8 @@ pub async fn detail(
         version_no: v.version_no,
         is_published,
         has_draft,
-        published_at: v.published_at.map(|t| t.to_rfc3339()),
-        updated_at: v.updated_at.to_rfc3339(),
+        published_at: v.published_at.map(crate::clock::rfc3339_local),
+        updated_at: crate::clock::rfc3339_local(v.updated_at),
         code: if c.implementation_code.is_empty() {
             c.basic_code.clone()
         } else {
@@ -432,8 +432,8 @@ async fn item_versions(
                 version_no: h.version_no,
                 status: h.status.0.code(),
                 name: h.name,
-                created_at: h.created_at.to_rfc3339(),
-                published_at: h.published_at.map(|t| t.to_rfc3339()),
+                created_at: crate::clock::rfc3339_local(h.created_at),
+                published_at: h.published_at.map(crate::clock::rfc3339_local),
             })
             .collect(),
     }))

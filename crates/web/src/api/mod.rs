@@ -125,11 +125,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                // axum reports "Failed to deserialize query string: FIELD: why";
+                // keep the field name and replace serde's English.
                 let detail = e.body_text();
+                let field = detail
+                    .trim_start_matches("Failed to deserialize query string:")
+                    .trim()
+                    .split(':')
+                    .next()
+                    .filter(|f| !f.is_empty() && !f.contains(' '))
+                    .map(str::to_string);
                 Err(AppError::bad_request(
                     "request.invalid_query",
-                    None,
-                    format!("查询参数不正确：{detail}"),
+                    field.as_deref(),
+                    match &field {
+                        Some(f) => format!("查询参数“{f}”的取值不正确"),
+                        None => "查询参数不正确".to_string(),
+                    },
                 ))
             }
             Err(_) => Err(AppError::bad_request(

@@ -55,7 +55,10 @@ fn view(user: &AuthUser) -> UserView {
     }
 }
 
-#[derive(Deserialize)]
+/// Missing fields read as empty so that the handler answers in Chinese
+/// (CSRF check, field validation) instead of axum's English 422.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CsrfForm {
     csrf_token: String,
 }
@@ -171,7 +174,10 @@ async fn department_page(
     })
 }
 
-#[derive(Deserialize)]
+/// Missing fields read as empty so that the handler answers in Chinese
+/// (CSRF check, field validation) instead of axum's English 422.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct DepartmentForm {
     csrf_token: String,
     name: String,
@@ -775,7 +781,10 @@ async fn users(
     users_page(&state, &user, s.saved.map(|_| "用户已创建。".into()), None).await
 }
 
-#[derive(Deserialize)]
+/// Missing fields read as empty so that the handler answers in Chinese
+/// (CSRF check, field validation) instead of axum's English 422.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct UserForm {
     csrf_token: String,
     username: String,

@@ -216,7 +216,10 @@ async fn login_page(
     Ok((jar, page).into_response())
 }
 
-#[derive(Deserialize)]
+/// Missing fields read as empty so that the handler answers in Chinese
+/// (CSRF check, field validation) instead of axum's English 422.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct LoginForm {
     username: String,
     password: String,
@@ -267,7 +270,10 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
+/// Missing fields read as empty so that the handler answers in Chinese
+/// (CSRF check, field validation) instead of axum's English 422.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct LogoutForm {
     csrf_token: String,
 }

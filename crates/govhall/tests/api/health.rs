@@ -1,0 +1,21 @@
+//! `GET /healthz`: the server is up and names the database it answers from.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_check_reports_ok_and_the_database_backend() {
+    let app = spawn_app().await;
+
+    let r = app.get("/healthz", None).await;
+
+    assert_eq!(r.status, 200);
+    let body = r.json();
+    assert_eq!(body["status"], "ok");
+    let expected = if app.database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["database"], expected);
+    assert_eq!(body["now"], "2026-09-30T09:00:00+08:00");
+}

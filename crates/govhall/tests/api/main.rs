@@ -1,0 +1,18 @@
+//! govhall's integration tests, in one binary so it is linked once.
+//!
+//! Each test starts its own server on port 0 over a fresh database (SQLite by
+//! default, PostgreSQL when `GOVHALL_TEST_DATABASE_URL` is set) and talks to it
+//! over HTTP; see `helpers.rs`. Big outputs are compared with insta snapshots
+//! kept in `snapshots/`.
+
+mod auth;
+mod demo;
+mod departments;
+mod health;
+mod helpers;
+mod imports;
+mod items;
+mod pages;
+mod reports;
+mod roles;
+mod search;
