@@ -152,9 +152,20 @@ pub fn router(state: AppState) -> Router {
         .merge(api::docs(openapi))
         .merge(pages::router())
         .merge(assets::router())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Unknown paths: the API's JSON error under `/api/`, a Chinese page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::AppError::NotFound("route").into_response()
+    } else {
+        pages::PageError(error::AppError::NotFound("page")).into_response()
+    }
 }
 
 #[cfg(test)]

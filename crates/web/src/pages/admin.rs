@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/items/{id}/publish", post(publish))
         .route("/admin/items/{id}/discard", post(discard))
         .route("/admin/import", get(import_page).post(import))
+        .route(
+            "/admin/reports",
+            get(|| async { Redirect::to("/admin/reports/entry") }),
+        )
         .route("/admin/reports/entry", get(entry_report))
         .route("/admin/reports/limits", get(limit_report))
         .route("/admin/users", get(users).post(create_user))
