@@ -280,6 +280,9 @@ async fn create_centers(
             now,
         )
         .await?;
+    // Case numbers read like 新城 cases: XC-20261122-00001.
+    store.set_case_prefix(city.id, "HHHT").await?;
+    store.set_case_prefix(county.id, "XC").await?;
     Ok(county)
 }
 

@@ -59,6 +59,13 @@ pub enum Permission {
     ViewReports,
     /// Import department returns and export the catalogue.
     ImportExport,
+    /// Read cases (办件) and their trails; department staff see their department's.
+    ReadCases,
+    /// Act on cases at the window or in the back office (the case rules then
+    /// check which role may take which step).
+    HandleCases,
+    /// Edit the working calendar.
+    ManageCalendar,
 }
 
 /// Which departments' data a grant reaches.
@@ -127,7 +134,11 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
     match permission {
         ReadCatalogue | ViewReports => role.is_staff(),
         EditItems => matches!(role, Admin | ChiefRep),
-        PublishItems | ManageDepartments | ManageUsers | ImportExport => role == Admin,
+        PublishItems | ManageDepartments | ManageUsers | ImportExport | ManageCalendar => {
+            role == Admin
+        }
+        ReadCases => role.is_staff(),
+        HandleCases => matches!(role, Clerk | Approver | ChiefRep | Admin | Leader),
     }
 }
 

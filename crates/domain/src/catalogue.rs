@@ -250,6 +250,13 @@ pub struct ItemContent {
     pub consultation_phone: String,
     pub complaint_phone: String,
     pub faqs: Vec<Faq>,
+    /// How many deadline extensions (延期) a case may get; 行政许可法 §42 allows one.
+    #[serde(default = "one_extension")]
+    pub max_extensions: u8,
+}
+
+fn one_extension() -> u8 {
+    1
 }
 
 impl ItemContent {
@@ -333,6 +340,8 @@ pub struct ItemInput {
     pub consultation_phone: String,
     pub complaint_phone: String,
     pub faqs: Vec<FaqInput>,
+    /// Extensions a case may get, 0 to 3; absent means 1 (行政许可法 §42).
+    pub max_extensions: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -791,6 +800,18 @@ impl ItemContent {
             })
             .collect();
 
+        let max_extensions = match input.max_extensions {
+            None => 1,
+            Some(n @ 0..=3) => n as u8,
+            Some(_) => {
+                e.add(
+                    "item.max_extensions_invalid",
+                    "max_extensions",
+                    "允许延期次数应为0至3次",
+                );
+                1
+            }
+        };
         let (Some(item_type), Some(case_kind)) = (item_type, case_kind) else {
             return Err(e);
         };
@@ -821,6 +842,7 @@ impl ItemContent {
             consultation_phone,
             complaint_phone,
             faqs,
+            max_extensions,
         })
     }
 
@@ -913,6 +935,7 @@ impl ItemContent {
                     answer: q.answer.clone(),
                 })
                 .collect(),
+            max_extensions: Some(self.max_extensions.into()),
         }
     }
 }

@@ -44,6 +44,8 @@ mod macros {
 }
 
 pub mod access;
+pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod center;
 pub mod identity;

@@ -42,6 +42,19 @@ enum Command {
     /// Export to Excel.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Check the tamper-evident case trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain of every case event and every case's state
+    /// from its events; report the first broken link and exit non-zero.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -192,6 +205,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Items { file, store }) => import_items(&store, &file).await,
         Command::Export(ExportCommand::Items { file, store }) => export_items(&store, &file).await,
+        Command::Audit(AuditCommand::Verify { store }) => verify_audit(&store).await,
     }
 }
 
@@ -411,4 +425,34 @@ async fn export_items(args: &StoreArgs, file: &Path) -> anyhow::Result<()> {
     std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
     println!("已导出事项目录到 {}", file.display());
     Ok(())
+}
+
+async fn verify_audit(args: &StoreArgs) -> anyhow::Result<()> {
+    let store = args.open().await?;
+    let bar = progress_bar();
+    bar.set_message("校验");
+    let report = store
+        .verify_audit(|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    match report.broken {
+        None => {
+            println!(
+                "审计链完整：{} 条办件过程记录，{} 个办件的状态均与其过程一致 (audit trail intact)",
+                report.events, report.cases
+            );
+            Ok(())
+        }
+        Some(b) => {
+            println!("审计链断裂 (audit trail BROKEN)");
+            println!("  办件编号 case:  {}", b.case_no);
+            println!("  过程序号 seq:   {}", b.seq);
+            println!("  记录编号 event: {}", b.event_id);
+            println!("  原因 reason:    {}", b.reason);
+            bail!("the audit trail is broken at event {}", b.event_id)
+        }
+    }
 }

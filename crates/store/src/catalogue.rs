@@ -441,7 +441,10 @@ impl Store {
             .fetch_one(pool)
             .await
             .map_err(StoreError::on_unique("center.name_taken", "name", "中心名称已存在"))?);
-        row.try_into()
+        let center: Center = row.try_into()?;
+        // Every center starts with the official holidays and make-up days.
+        self.ensure_official_calendar(center.id, now).await?;
+        Ok(center)
     }
 
     pub async fn center(&self, id: i64) -> Result<Option<Center>> {

@@ -18,9 +18,11 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+mod cases;
 mod catalogue;
 mod users;
 
+pub use cases::*;
 pub use catalogue::*;
 pub use domain::center::NewCenter;
 pub use users::*;
@@ -42,6 +44,7 @@ enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    calendars: cases::CalendarCache,
 }
 
 /// What went wrong in the store, in terms the layers above can act on.
@@ -65,6 +68,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The case rules refused an action; nothing was written.
+    #[error("case: {0}")]
+    Case(domain::case::CaseError),
 }
 
 impl StoreError {
@@ -171,7 +177,10 @@ impl Store {
                     .into(),
             )));
         };
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            calendars: cases::CalendarCache::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

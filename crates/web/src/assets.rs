@@ -10,6 +10,10 @@ use axum::routing::get;
 const CSS: &str = include_str!("../static/govhall.css");
 const SEARCH_JS: &str = include_str!("../static/search.js");
 const EDITOR_JS: &str = include_str!("../static/editor.js");
+const APPLICANT_CSS: &str = include_str!("../static/applicant.css");
+const APPLICANT_JS: &str = include_str!("../static/applicant.js");
+const DESK_CSS: &str = include_str!("../static/desk.css");
+const DESK_JS: &str = include_str!("../static/desk.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +28,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/editor.js",
             get(|| async { asset("text/javascript; charset=utf-8", EDITOR_JS) }),
+        )
+        .route(
+            "/static/applicant.css",
+            get(|| async { asset("text/css; charset=utf-8", APPLICANT_CSS) }),
+        )
+        .route(
+            "/static/applicant.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APPLICANT_JS) }),
+        )
+        .route(
+            "/static/desk.css",
+            get(|| async { asset("text/css; charset=utf-8", DESK_CSS) }),
+        )
+        .route(
+            "/static/desk.js",
+            get(|| async { asset("text/javascript; charset=utf-8", DESK_JS) }),
         )
 }
 

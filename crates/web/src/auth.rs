@@ -168,16 +168,22 @@ impl FromRequestParts<AppState> for ApiUser {
     ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let user = user.ok_or(AppError::Unauthorized)?;
-        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            user.check_csrf(sent)?;
-        }
+        check_csrf_header(parts, &user)?;
         Ok(Self(user))
     }
+}
+
+/// Cookie callers must send the page's CSRF token on anything but reads.
+fn check_csrf_header(parts: &Parts, user: &AuthUser) -> AppResult<()> {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let sent = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    user.check_csrf(sent)
 }
 
 impl OptionalFromRequestParts<AppState> for ApiUser {
@@ -187,6 +193,11 @@ impl OptionalFromRequestParts<AppState> for ApiUser {
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        // An endpoint open to anonymous callers still must not let another
+        // site act with a signed-in browser's cookie.
+        if let Some(user) = &user {
+            check_csrf_header(parts, user)?;
+        }
         Ok(user.map(ApiUser))
     }
 }

@@ -64,6 +64,11 @@ impl Clock {
         self.now().with_timezone(&shanghai())
     }
 
+    /// Today's date in Beijing time: the day deadlines count from.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now_local().date_naive()
+    }
+
     /// Where a `--now` clock started, if it is not the system clock.
     pub fn started_at(&self) -> Option<DateTime<Utc>> {
         match &self.0 {

@@ -19,12 +19,17 @@ pub enum AppError {
     BadCredentials,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the reason in Chinese (a case rule naming who may act).
+    #[error("forbidden: {0}")]
+    Denied(String),
     #[error("CSRF token missing or wrong")]
     Csrf,
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("too many attempts")]
     RateLimited,
+    #[error("too many wrong query codes")]
+    InquiryLimited,
     #[error("bad request {code}")]
     BadRequest {
         code: &'static str,
@@ -88,6 +93,10 @@ impl AppError {
         }
     }
 
+    pub fn denied(why: impl Into<String>) -> Self {
+        Self::Denied(why.into())
+    }
+
     pub fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(domain::FieldError::new(code, field, message).into())
     }
@@ -95,9 +104,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Denied(_) | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::InquiryLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Invalid(_) | Self::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -117,9 +126,14 @@ impl AppError {
             Self::Unauthorized => simple("auth.required", "请先登录"),
             Self::BadCredentials => simple("auth.invalid_credentials", "用户名或密码错误"),
             Self::Forbidden => simple("auth.forbidden", "您的角色无权执行此操作"),
+            Self::Denied(why) => simple("auth.forbidden", why),
             Self::Csrf => simple("auth.csrf", "页面已过期或请求来源不明，请刷新页面后重试"),
             Self::NotFound(what) => simple(&format!("{what}.not_found"), "未找到请求的内容"),
             Self::RateLimited => simple("auth.rate_limited", "登录失败次数过多，请15分钟后再试"),
+            Self::InquiryLimited => simple(
+                "case.inquiry_limited",
+                "该办件编号的查询失败次数过多，请15分钟后再试，或携带身份证件到窗口查询",
+            ),
             Self::BadRequest {
                 code,
                 message,
@@ -168,6 +182,15 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound("resource"),
+            StoreError::Case(domain::case::CaseError::Invalid(errors)) => Self::Invalid(errors),
+            StoreError::Case(domain::case::CaseError::Forbidden(why)) => Self::Denied(why),
+            StoreError::Case(domain::case::CaseError::Conflict { code, message }) => {
+                Self::Conflict {
+                    code,
+                    message,
+                    field: None,
+                }
+            }
             StoreError::Invalid(errors) => Self::Invalid(errors),
             StoreError::Conflict {
                 code: "auth.forbidden",

@@ -6,13 +6,16 @@
 //! the binary and the tests start the same server.
 
 pub mod auth;
+pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod state;
 
 mod api;
 mod assets;
+mod notice_pdf;
 mod pages;
 
 use anyhow::Context;
@@ -85,6 +88,12 @@ impl App {
             secure_cookies: config.secure_cookies,
             data_dir: config.data_dir.clone(),
         };
+        // Databases created before the calendar existed get the official days.
+        for center in store.list_centers().await? {
+            store
+                .ensure_official_calendar(center.id, config.clock.now())
+                .await?;
+        }
         let state = AppState::new(store, config.clock.clone(), settings).await?;
         catalogue::rebuild_index(&state)
             .await
@@ -151,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(api::docs(openapi))
         .merge(pages::router())
+        .merge(notice_pdf::router())
         .merge(assets::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))

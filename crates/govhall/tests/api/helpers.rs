@@ -309,6 +309,24 @@ impl TestApp {
         start(self.database_url.clone(), self.dir.clone()).await
     }
 
+    /// Runs SQL on the server's database behind its back, as someone with
+    /// database access would (to prove tampering is found).
+    pub async fn execute_sql(&self, sql: &str) {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    }
+
     // ------------------------------------------------------------ requests
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -329,6 +347,34 @@ impl TestApp {
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         send(bearer(self.api.delete(self.url(path)), token)).await
+    }
+
+    /// Posts JSON with an `Idempotency-Key` header.
+    pub async fn post_json_keyed(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        key: &str,
+        body: &impl Serialize,
+    ) -> Reply {
+        let req = bearer(self.api.post(self.url(path)), token)
+            .header("Idempotency-Key", key)
+            .json(body);
+        send(req).await
+    }
+
+    /// Posts raw bytes with their content type.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let req = bearer(self.api.post(self.url(path)), token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        send(req).await
     }
 
     /// Posts a body as it is, with its content type.

@@ -5,9 +5,13 @@
 //! over HTTP; see `helpers.rs`. Big outputs are compared with insta snapshots
 //! kept in `snapshots/`.
 
+mod applicant_pages;
 mod auth;
+mod calendar;
+mod cases;
 mod demo;
 mod departments;
+mod desk_pages;
 mod health;
 mod helpers;
 mod imports;

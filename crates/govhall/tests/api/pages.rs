@@ -146,14 +146,14 @@ async fn the_dashboard_renders_after_signing_in() {
 }
 
 #[tokio::test]
-async fn an_applicant_signing_in_lands_on_the_guides() {
+async fn an_applicant_signing_in_lands_on_their_cases() {
     let app = spawn_app().await;
     app.seed().await;
 
     let r = app.browser().login("citizen").await;
 
     assert_eq!(r.status, 303);
-    assert_eq!(r.header("location"), "/");
+    assert_eq!(r.header("location"), "/my/cases");
 }
 
 #[tokio::test]

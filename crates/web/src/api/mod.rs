@@ -14,6 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 mod auth;
+pub(crate) mod calendar;
+pub(crate) mod cases;
 mod centers;
 mod departments;
 mod health;
@@ -34,6 +36,8 @@ pub(crate) mod users;
     tags(
         (name = "auth", description = "登录与令牌"),
         (name = "catalogue", description = "部门、事项与办事指南"),
+        (name = "cases", description = "办件：申报、受理、办理、办结、送达与公开查询"),
+        (name = "calendar", description = "工作日历与期限计算"),
         (name = "reports", description = "报表"),
         (name = "admin", description = "用户管理"),
     )
@@ -63,6 +67,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(auth::router())
+        .merge(calendar::router())
+        .merge(cases::router())
         .merge(centers::router())
         .merge(departments::router())
         .merge(items::router())

@@ -48,15 +48,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn view(user: &AuthUser) -> UserView {
-    UserView {
-        username: user.user.username.clone(),
-        display_name: user.user.display_name.clone(),
-        role_name: user.user.role.label().into(),
-        is_staff: user.user.role.is_staff(),
-        is_admin: user.user.role == Role::Admin,
-        can_edit: user.can(Permission::EditItems),
-        can_reports: user.can(Permission::ViewReports),
-    }
+    UserView::of(user)
 }
 
 /// Missing fields read as empty so that the handler answers in Chinese

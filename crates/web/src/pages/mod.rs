@@ -12,10 +12,16 @@ use axum::response::{Html, IntoResponse, Response};
 use domain::access::{Permission, Role};
 
 mod admin;
+mod applicant;
+mod desk;
 mod public;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(public::router()).merge(admin::router())
+    Router::new()
+        .merge(public::router())
+        .merge(admin::router())
+        .merge(applicant::router())
+        .merge(desk::router())
 }
 
 /// What every page shows around its content.
@@ -44,6 +50,30 @@ pub struct UserView {
     pub is_admin: bool,
     pub can_edit: bool,
     pub can_reports: bool,
+    /// An applicant: sees "我的办件".
+    pub is_applicant: bool,
+    /// Department staff who work cases (clerk, approver, chief representative).
+    pub handles_cases: bool,
+}
+
+impl UserView {
+    pub fn of(u: &AuthUser) -> UserView {
+        UserView {
+            username: u.user.username.clone(),
+            display_name: if u.user.display_name.is_empty() {
+                u.user.username.clone()
+            } else {
+                u.user.display_name.clone()
+            },
+            role_name: u.user.role.label().into(),
+            is_staff: u.user.role.is_staff(),
+            is_admin: u.user.role == Role::Admin,
+            can_edit: u.can(Permission::EditItems),
+            can_reports: u.can(Permission::ViewReports),
+            is_applicant: u.user.role == Role::Applicant,
+            handles_cases: u.user.role.needs_department(),
+        }
+    }
 }
 
 impl Chrome {
@@ -72,19 +102,7 @@ impl Chrome {
                 .map(|c| c.complaint_phone.clone())
                 .unwrap_or_default(),
             hours: center.map(|c| c.hours).unwrap_or_default(),
-            user: user.map(|u| UserView {
-                username: u.user.username.clone(),
-                display_name: if u.user.display_name.is_empty() {
-                    u.user.username.clone()
-                } else {
-                    u.user.display_name.clone()
-                },
-                role_name: u.user.role.label().into(),
-                is_staff: u.user.role.is_staff(),
-                is_admin: u.user.role == Role::Admin,
-                can_edit: u.can(Permission::EditItems),
-                can_reports: u.can(Permission::ViewReports),
-            }),
+            user: user.map(UserView::of),
             csrf: user.and_then(|u| u.csrf.clone()).unwrap_or_default(),
             now_text: now.format("%Y-%m-%d %H:%M").to_string(),
             simulated: state.clock.is_simulated(),

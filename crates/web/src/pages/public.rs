@@ -127,6 +127,7 @@ async fn home(
 #[template(path = "item.html")]
 struct ItemPage {
     chrome: Chrome,
+    id: i64,
     c: ItemContent,
     department_name: String,
     version_no: i64,
@@ -165,6 +166,7 @@ async fn item_page(
     let tz = crate::clock::shanghai();
     render(&ItemPage {
         chrome: Chrome::new(&state, user.as_ref(), &version.content.name, "guide").await,
+        id,
         department_name: department.map(|d| d.name).unwrap_or_default(),
         version_no: version.version_no,
         published_text: version
@@ -207,7 +209,7 @@ async fn login_page(
         state.settings.secure_cookies,
     ));
     let page = render(&LoginPage {
-        chrome: Chrome::new(&state, None, "工作人员登录", "login").await,
+        chrome: Chrome::new(&state, None, "登录", "login").await,
         login_csrf: token,
         next,
         username: String::new(),
@@ -248,17 +250,19 @@ async fn login(
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
                 .add(session_cookie(secret, state.settings.secure_cookies));
-            let target = if user.role.is_staff() {
+            // Applicants have no back office: they land on their own cases
+            // unless they were on their way to a public page (an application form).
+            let target = if user.role.is_staff() || !next.starts_with("/admin") {
                 next
             } else {
-                "/".to_string()
+                "/my/cases".to_string()
             };
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(e @ (AppError::BadCredentials | AppError::RateLimited)) => {
             let status = e.status();
             let page = render(&LoginPage {
-                chrome: Chrome::new(&state, None, "工作人员登录", "login").await,
+                chrome: Chrome::new(&state, None, "登录", "login").await,
                 login_csrf: cookie_token,
                 next,
                 username: form.username,
