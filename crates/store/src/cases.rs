@@ -7,11 +7,12 @@
 //! the event with its chain hash and rewrites the projection row. A refused
 //! action rolls everything back: nothing half-written.
 
+use crate::writer::{ActJob, SubmitJob};
 use crate::{Result, Store, StoreError, on_db, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Actor, DepartmentScope, Grant, Permission, Role};
 use domain::calendar::{DayKind, WorkCalendar};
-use domain::case::{Action, Case, CaseStatus, Context, Event, EventBody};
+use domain::case::{Action, Case, CaseStatus, Event};
 use sha2::{Digest, Sha256};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
@@ -59,6 +60,7 @@ macro_rules! insert_event {
             .bind(&hash)
             .execute(&mut *$tx)
             .await?;
+        hash
     }};
 }
 
@@ -160,6 +162,8 @@ macro_rules! record_files {
     }};
 }
 
+pub(crate) use {find_key, insert_event, lock_head, record_files, save_key, update_projection};
+
 /// The hash before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -232,7 +236,7 @@ pub struct CaseFilter {
 }
 
 /// An Idempotency-Key as the store keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
     /// Who sent it: `user:12` or `anon`.
     pub principal: String,
@@ -293,10 +297,10 @@ pub struct NewFile {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CalendarCache(Arc<RwLock<HashMap<i64, Arc<WorkCalendar>>>>);
 
-const CASE_COLUMNS: &str = "id, case_no, query_code, center_id, event_count, state";
+pub(crate) const CASE_COLUMNS: &str = "id, case_no, query_code, center_id, event_count, state";
 
 #[derive(sqlx::FromRow)]
-struct CaseRow {
+pub(crate) struct CaseRow {
     id: i64,
     case_no: String,
     query_code: String,
@@ -471,7 +475,8 @@ impl Store {
 
     /// Records a new case from its submission event. The case number is
     /// `PREFIX-YYYYMMDD-NNNNN`, counted per center and day inside the
-    /// transaction so two submissions never share a number.
+    /// transaction so two submissions never share a number. Answers once the
+    /// commit is durable.
     #[allow(clippy::too_many_arguments)]
     pub async fn submit_case(
         &self,
@@ -486,75 +491,19 @@ impl Store {
         let case = Case::start(event)
             .ok_or_else(|| StoreError::Corrupt("the first event must be a submission".into()))?;
         self.check_cited_certificates(&case).await?;
-        let state = serde_json::to_string(&case).map_err(json_error)?;
-        let payload = serde_json::to_string(event).map_err(json_error)?;
-        let out = write_tx!(self, tx => {
-            let prev_hash = lock_head!(tx);
-            if let Some(k) = idem
-                && let Some(replay) = find_key!(tx, k)
-            {
-                Written::Replayed { case_no: replay.0, status: replay.1 }
-            } else {
-                let prefix: String = sqlx::query_scalar("SELECT case_prefix FROM centers WHERE id = $1")
-                    .bind(center_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                let n: i64 = sqlx::query_scalar(
-                    "INSERT INTO case_sequences (center_id, day, last_value, created_at) VALUES ($1, $2, 1, $3)
-                     ON CONFLICT (center_id, day) DO UPDATE SET last_value = case_sequences.last_value + 1
-                     RETURNING last_value",
-                )
-                .bind(center_id)
-                .bind(today)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                let case_no = format!("{prefix}-{}-{n:05}", today.format("%Y%m%d"));
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO cases (case_no, query_code, center_id, department_id, item_id, item_version_id,
-                        item_name, case_kind, channel, status, applicant_name, applicant_id_number,
-                        applicant_user_id, submitted_at, accepted_at, due_date, concluded_at,
-                        paused_working_days, current_step, event_count, state, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, NULL,
-                        0, $15, 1, $16, $17, $17)
-                     RETURNING id",
-                )
-                .bind(&case_no)
-                .bind(query_code)
-                .bind(center_id)
-                .bind(case.item.department_id)
-                .bind(case.item.item_id)
-                .bind(case.item.version_id)
-                .bind(&case.item.name)
-                .bind(case.item.case_kind.code())
-                .bind(case.channel.code())
-                .bind(case.status.code())
-                .bind(&case.applicant.name)
-                .bind(&case.applicant.id_number)
-                .bind(case.applicant_user_id)
-                .bind(event.at)
-                .bind(current_step_name(&case))
-                .bind(&state)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                insert_event!(tx, &prev_hash, id, &case_no, 1i64, event, &payload, now);
-                record_files!(tx, id, files, now);
-                if let Some(k) = idem {
-                    save_key!(tx, k, &case_no, 201, now);
-                }
-                Written::Done(CaseRecord {
-                    id,
-                    case_no,
-                    query_code: query_code.to_string(),
-                    center_id,
-                    event_count: 1,
-                    case,
-                })
-            }
-        });
-        Ok(out)
+        let job = SubmitJob {
+            state: serde_json::to_string(&case).map_err(json_error)?,
+            payload: serde_json::to_string(event).map_err(json_error)?,
+            case,
+            center_id,
+            today,
+            query_code: query_code.to_string(),
+            event: event.clone(),
+            files: files.to_vec(),
+            idem: idem.cloned(),
+            now,
+        };
+        self.writer.submit(job).await
     }
 
     /// Takes an action on a case: the domain decides, the event is chained and
@@ -635,77 +584,19 @@ impl Store {
             .fetch_optional(pool)
             .await?)
         .ok_or(StoreError::NotFound)?;
-        let calendar = self.calendar(center_id).await?;
-        let out = write_tx!(self, tx => {
-            let prev_hash = lock_head!(tx);
-            if let Some(k) = idem
-                && let Some(replay) = find_key!(tx, k)
-            {
-                Written::Replayed { case_no: replay.0, status: replay.1 }
-            } else {
-                let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_no = $1");
-                let row: CaseRow = sqlx::query_as(AssertSqlSafe(sql))
-                    .bind(case_no)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                let mut record = CaseRecord::try_from(row)?;
-                let visible = match scope {
-                    Some(scope) => scope.covers(record.case.department_id()),
-                    None => record.case.applicant_user_id == Some(actor.user_id),
-                };
-                if !visible {
-                    return Err(StoreError::NotFound);
-                }
-                let cx = Context {
-                    actor,
-                    actor_name,
-                    now,
-                    today,
-                    calendar: &calendar,
-                };
-                let body = record.case.decide(action, &cx).map_err(StoreError::Case)?;
-                let event = Event {
-                    at: now,
-                    actor: domain::case::EventActor::of(actor, actor_name),
-                    body,
-                };
-                let payload = serde_json::to_string(&event).map_err(json_error)?;
-                let seq = record.event_count + 1;
-                insert_event!(tx, &prev_hash, record.id, &record.case_no, seq, &event, &payload, now);
-                record.case = record.case.apply(&event);
-                record.event_count = seq;
-                update_projection!(tx, &record, now);
-                record_files!(tx, record.id, files, now);
-                if let EventBody::Concluded { certificate_no: Some(no), result_name, .. } = &event.body {
-                    sqlx::query(
-                        "INSERT INTO certificates (certificate_no, name, holder_name, holder_id_number,
-                            department_id, case_id, issued_on, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(no)
-                    .bind(result_name)
-                    .bind(&record.case.applicant.name)
-                    .bind(&record.case.applicant.id_number)
-                    .bind(record.case.department_id())
-                    .bind(record.id)
-                    .bind(today)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::on_unique(
-                        "certificate.duplicate",
-                        "certificate_no",
-                        "该证照编号已存在于电子证照库",
-                    ))?;
-                }
-                if let Some(k) = idem {
-                    save_key!(tx, k, &record.case_no, 200, now);
-                }
-                Written::Done((record, event))
-            }
-        });
-        Ok(out)
+        let job = ActJob {
+            calendar: self.calendar(center_id).await?,
+            actor: actor.clone(),
+            scope,
+            actor_name: actor_name.to_string(),
+            case_no: case_no.to_string(),
+            action,
+            files: files.to_vec(),
+            idem: idem.cloned(),
+            now,
+            today,
+        };
+        self.writer.act(job).await
     }
 
     // ------------------------------------------------------------ reading
@@ -1022,11 +913,11 @@ impl Store {
 
 // ---------------------------------------------------------------- helpers
 
-fn json_error(e: serde_json::Error) -> StoreError {
+pub(crate) fn json_error(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("serialising: {e}"))
 }
 
-fn current_step_name(case: &Case) -> String {
+pub(crate) fn current_step_name(case: &Case) -> String {
     match case.status {
         CaseStatus::Accepted => case
             .current_step()

@@ -21,6 +21,7 @@ use std::time::Duration;
 mod cases;
 mod catalogue;
 mod users;
+mod writer;
 
 pub use cases::*;
 pub use catalogue::*;
@@ -45,6 +46,7 @@ enum Db {
 pub struct Store {
     db: Db,
     calendars: cases::CalendarCache,
+    writer: writer::Writer,
 }
 
 /// What went wrong in the store, in terms the layers above can act on.
@@ -161,7 +163,8 @@ impl Store {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: a commit is on disk before anyone is told it happened.
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             Db::Sqlite(
@@ -178,6 +181,7 @@ impl Store {
             )));
         };
         Ok(Store {
+            writer: writer::Writer::start(db.clone()),
             db,
             calendars: cases::CalendarCache::default(),
         })

@@ -932,3 +932,46 @@ async fn guessing_query_codes_is_stopped_after_five_tries() {
         .await
         .error(429, "case.inquiry_limited");
 }
+
+#[tokio::test]
+async fn refused_actions_in_a_busy_moment_undo_only_themselves() {
+    let d = desk().await;
+    let mut numbers = Vec::new();
+    for _ in 0..8 {
+        numbers.push(d.window_case(ID_CARD).await);
+    }
+    // Accepts and (refused) deliveries race; the writer batches them together.
+    let mut tasks = Vec::new();
+    for no in &numbers {
+        for (action, body) in [
+            ("deliver", json!({"method": "window"})),
+            ("accept", json!({})),
+        ] {
+            let url = d.app.url(&format!("/api/v1/cases/{no}/{action}"));
+            let token = d.clerk.clone();
+            tasks.push(tokio::spawn(async move {
+                let r = reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                (action, r.status().as_u16())
+            }));
+        }
+    }
+    for t in tasks {
+        let (action, status) = t.await.unwrap();
+        let expected = if action == "accept" { 200 } else { 409 };
+        assert_eq!(status, expected, "{action}");
+    }
+    for no in &numbers {
+        let c = d.case(&d.clerk, no).await;
+        assert_eq!(c["status"], "accepted");
+        assert_eq!(c["events"].as_array().unwrap().len(), 2);
+    }
+    let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert_eq!(report.events, 16);
+}
