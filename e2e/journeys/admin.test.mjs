@@ -54,6 +54,7 @@ test('an admin creates and publishes an item that a citizen then finds', async (
   await page.getByLabel('法定办结时限（天，空表示无法定时限）').fill('20');
   // Longer than the legal limit: refused, and the message sits by the field.
   await page.getByLabel('承诺办结时限（天，即办件填0）').fill('25');
+  await page.getByLabel('允许延期次数').fill('2');
   await page.getByLabel('办理结果').fill('犬只养殖场所备案回执');
   await page.getByLabel('受理条件').fill('在本区范围内从事犬只养殖，场所符合动物防疫条件。');
   await page.getByLabel('设定依据').fill('《中华人民共和国动物防疫法》第二十四条');
@@ -81,6 +82,8 @@ test('an admin creates and publishes an item that a citizen then finds', async (
   await page.waitForURL(/published=1/);
   assert.equal(new URL(page.url()).pathname, itemPath);
   await screenshot(page, 'admin-item');
+  const published = await (await fetch(`${server.baseURL}/api/v1${itemPath.replace('/admin', '')}`)).json();
+  assert.equal(published.content.max_extensions, 2, 'the extension limit set in the editor was not saved');
 
   // A citizen, not logged in, finds it.
   const citizen = await newPage(browser);

@@ -27,9 +27,10 @@ test('a citizen searches 营业执照 and opens a guide', async () => {
 
   // Results as you type: no submit.
   await page.getByLabel('搜索事项').pressSequentially('营业执照', { delay: 30 });
-  const first = page.locator('#results li a.title').first();
-  await first.waitFor();
+  // The URL changes as soon as the query does, the list only when its answer
+  // arrives: wait for the answer itself before reading the list.
   await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === '营业执照');
+  await page.locator('#results li a.title', { hasText: '营业执照' }).first().waitFor();
   const names = await page.locator('#results li a.title').allInnerTexts();
   assert.ok(names.length > 0, 'no results');
   assert.ok(names.some((n) => n.includes('营业执照')), `no 营业执照 item among ${names.join('、')}`);

@@ -9,9 +9,11 @@
 # Everything (data, socket, log) lives in one mktemp dir under /tmp, so nothing
 # touches the machine's own cluster and pg_stop leaves nothing behind.
 # fsync & co. are off (and initdb --no-sync): the data is thrown away anyway,
-# and it is much faster.
+# and it is much faster. PG_DURABLE=1 (scripts/bench) keeps PostgreSQL's
+# durable defaults instead: fsync on, synchronous_commit on, full-page writes.
 
 PG_BASE_PORT=${PG_BASE_PORT:-55432}
+PG_DURABLE=${PG_DURABLE:-0}
 # Set by pg_start, read by the caller.
 PG_TMP=""  # the temp dir; empty until pg_start made it, and again after pg_stop
 PG_PORT="" # the port it listens on (127.0.0.1)
@@ -44,7 +46,11 @@ pg_port_busy() {
 }
 
 pg_start() {
-  local bindir port tries=20
+  local bindir port tries=20 sync_flag=--no-sync
+  local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [[ "$PG_DURABLE" == 1 ]]; then
+    sync_flag="" settings="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  fi
   bindir=$(pg_bindir)
 
   PG_TMP=$(mktemp -d /tmp/govhall-pg.XXXXXX)
@@ -53,11 +59,11 @@ pg_start() {
   fi
 
   # UTF-8 collation like production; plain C if this machine lacks the C.UTF-8 locale.
-  if ! pg_as_owner "$bindir/initdb" -D "$PG_TMP/data" -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 --no-sync \
+  if ! pg_as_owner "$bindir/initdb" -D "$PG_TMP/data" -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 $sync_flag \
       >"$PG_TMP/initdb.log" 2>&1; then
     echo "initdb --locale=C.UTF-8 failed; retrying with --locale=C" >&2
     pg_as_owner rm -rf "$PG_TMP/data"
-    if ! pg_as_owner "$bindir/initdb" -D "$PG_TMP/data" -A trust -U postgres --encoding=UTF8 --locale=C --no-sync \
+    if ! pg_as_owner "$bindir/initdb" -D "$PG_TMP/data" -A trust -U postgres --encoding=UTF8 --locale=C $sync_flag \
         >>"$PG_TMP/initdb.log" 2>&1; then
       cat "$PG_TMP/initdb.log" >&2
       echo "error: initdb failed" >&2
@@ -69,7 +75,7 @@ pg_start() {
   for ((port = PG_BASE_PORT; port < PG_BASE_PORT + tries; port++)); do
     pg_port_busy "$port" && continue
     if pg_as_owner "$bindir/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
-        -o "-k $PG_TMP -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-k $PG_TMP -p $port -c listen_addresses=127.0.0.1 $settings -c max_connections=300" \
         start >>"$PG_TMP/pg_ctl.log" 2>&1; then
       PG_PORT=$port
       PG_URL="postgres://postgres@127.0.0.1:$port/postgres"

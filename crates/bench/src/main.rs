@@ -81,6 +81,14 @@ async fn bench(
     }
     .context("creating the server's data directory")?;
 
+    // Other work on the machine skews every figure: measure it before starting.
+    let background_busy = procfs::busy_share(std::time::Duration::from_secs(1)).await;
+    if let Some(share) = background_busy.filter(|s| *s > 10.0) {
+        eprintln!(
+            "warning: the machine was {share:.0}% busy before the run; the figures will be low"
+        );
+    }
+
     let mut server = server::Server::start(&server::ServerConfig {
         binary: server_bin.to_path_buf(),
         data_dir: data_dir.path().to_path_buf(),
@@ -166,6 +174,7 @@ async fn bench(
         warmup: args.warmup,
         duration: args.duration,
         note: args.note.clone(),
+        background_busy,
     });
     server.stop();
 

@@ -112,6 +112,15 @@ impl MachineCpu {
     }
 }
 
+/// The share (0–100) of all CPUs that was busy over the next `period`.
+pub async fn busy_share(period: Duration) -> Option<f64> {
+    let before = MachineCpu::read()?;
+    tokio::time::sleep(period).await;
+    let used = MachineCpu::read()?.since(&before);
+    let total = used.total().as_secs_f64();
+    (total > 0.0).then(|| used.busy.as_secs_f64() * 100.0 / total)
+}
+
 /// The block device a directory lives on, as `/proc/diskstats` names it.
 #[derive(Debug, Clone)]
 pub struct Disk {

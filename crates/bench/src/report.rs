@@ -23,6 +23,8 @@ pub struct RunInputs {
     pub warmup: Duration,
     pub duration: Duration,
     pub note: Option<String>,
+    /// How busy the CPUs were in the second before the server started.
+    pub background_busy: Option<f64>,
 }
 
 /// The context of a run, as printed above its tables.
@@ -39,8 +41,11 @@ impl RunInfo {
     pub fn gather(i: RunInputs) -> RunInfo {
         let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
         let memory = mem_total_gib().map_or(String::new(), |g| format!(", {g:.0} GiB RAM"));
+        let background = i
+            .background_busy
+            .map_or(String::new(), |b| format!("; {b:.0}% busy before the run"));
         let machine = format!(
-            "{nproc} CPUs (nproc), {}{memory}",
+            "{nproc} CPUs (nproc), {}{memory}{background}",
             procfs::cpu_model().unwrap_or_else(|| "unknown CPU".into())
         );
         let disk = procfs::filesystem_of(&i.data_dir).unwrap_or_else(|| "an unknown disk".into());

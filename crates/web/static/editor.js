@@ -130,6 +130,7 @@
     body.department_id = e.department_id.value ? Number(e.department_id.value) : null;
     body.online = e.online.checked;
     body.visits = Number(e.visits.value || 0);
+    body.max_extensions = e.max_extensions.value === "" ? null : Number(e.max_extensions.value);
     body.legal_limit = limit("legal_limit");
     body.promised_limit = limit("promised_limit");
     for (const list of Object.keys(LISTS)) body[list] = readRows(list);
