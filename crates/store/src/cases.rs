@@ -34,7 +34,8 @@ macro_rules! lock_head {
     }};
 }
 
-/// Appends one event to the chain and moves the head.
+/// Appends one event to the chain; evaluates to its `(id, hash)`. The caller
+/// moves the head with [`move_head!`] before it commits.
 macro_rules! insert_event {
     ($tx:ident, $prev:expr, $case_id:expr, $case_no:expr, $seq:expr, $event:expr, $payload:expr, $now:expr) => {{
         let event: &Event = $event;
@@ -55,12 +56,18 @@ macro_rules! insert_event {
         .bind($now)
         .fetch_one(&mut *$tx)
         .await?;
+        (id, hash)
+    }};
+}
+
+/// Moves the chain head to the last event a batch wrote (once per batch).
+macro_rules! move_head {
+    ($tx:ident, $event_id:expr, $hash:expr) => {{
         sqlx::query("UPDATE audit_head SET last_event_id = $1, last_hash = $2 WHERE id = 1")
-            .bind(id)
-            .bind(&hash)
+            .bind($event_id)
+            .bind($hash)
             .execute(&mut *$tx)
             .await?;
-        hash
     }};
 }
 
@@ -102,11 +109,11 @@ macro_rules! find_key {
         .await?;
         match row {
             Some((hash, _, _)) if hash != k.request_hash => {
-                return Err(StoreError::conflict(
+                return Err($crate::writer::JobError::Refused(StoreError::conflict(
                     "idempotency.key_reused",
                     Some("Idempotency-Key"),
                     "该幂等键已用于另一个请求",
-                ));
+                )));
             }
             Some((_, status, case_no)) => Some((case_no, status)),
             None => None,
@@ -162,7 +169,9 @@ macro_rules! record_files {
     }};
 }
 
-pub(crate) use {find_key, insert_event, lock_head, record_files, save_key, update_projection};
+pub(crate) use {
+    find_key, insert_event, lock_head, move_head, record_files, save_key, update_projection,
+};
 
 /// The hash before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -297,6 +306,40 @@ pub struct NewFile {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CalendarCache(Arc<RwLock<HashMap<i64, Arc<WorkCalendar>>>>);
 
+/// A center's stored calendar days, as [`CalendarCache::insert`] takes them.
+pub(crate) const CALENDAR_SQL: &str =
+    "SELECT day, kind, note FROM calendar_days WHERE center_id = $1 ORDER BY day";
+
+impl CalendarCache {
+    pub(crate) fn get(&self, center_id: i64) -> Option<Arc<WorkCalendar>> {
+        self.0
+            .read()
+            .expect("calendar cache poisoned")
+            .get(&center_id)
+            .cloned()
+    }
+
+    /// Builds a center's calendar from its stored days and keeps it.
+    pub(crate) fn insert(
+        &self,
+        center_id: i64,
+        rows: Vec<(NaiveDate, String, String)>,
+    ) -> Result<Arc<WorkCalendar>> {
+        let mut cal = WorkCalendar::new();
+        for (day, kind, note) in rows {
+            let kind = DayKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("calendar day kind {kind}")))?;
+            cal.set(day, kind, note);
+        }
+        let cal = Arc::new(cal);
+        self.0
+            .write()
+            .expect("calendar cache poisoned")
+            .insert(center_id, cal.clone());
+        Ok(cal)
+    }
+}
+
 pub(crate) const CASE_COLUMNS: &str = "id, case_no, query_code, center_id, event_count, state";
 
 #[derive(sqlx::FromRow)]
@@ -343,34 +386,14 @@ impl Store {
 
     /// The working calendar of a center: weekends plus its stored days.
     pub async fn calendar(&self, center_id: i64) -> Result<Arc<WorkCalendar>> {
-        if let Some(c) = self
-            .calendars
-            .0
-            .read()
-            .expect("calendar cache poisoned")
-            .get(&center_id)
-        {
-            return Ok(c.clone());
+        if let Some(c) = self.calendars.get(center_id) {
+            return Ok(c);
         }
-        let rows: Vec<(NaiveDate, String, String)> = on_db!(self, pool => sqlx::query_as(
-            "SELECT day, kind, note FROM calendar_days WHERE center_id = $1 ORDER BY day",
-        )
+        let rows: Vec<(NaiveDate, String, String)> = on_db!(self, pool => sqlx::query_as(CALENDAR_SQL)
         .bind(center_id)
         .fetch_all(pool)
         .await?);
-        let mut cal = WorkCalendar::new();
-        for (day, kind, note) in rows {
-            let kind = DayKind::parse(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("calendar day kind {kind}")))?;
-            cal.set(day, kind, note);
-        }
-        let cal = Arc::new(cal);
-        self.calendars
-            .0
-            .write()
-            .expect("calendar cache poisoned")
-            .insert(center_id, cal.clone());
-        Ok(cal)
+        self.calendars.insert(center_id, rows)
     }
 
     /// Stores the official 2025/2026 days for a center that has none yet.
@@ -577,15 +600,7 @@ impl Store {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<Written<(CaseRecord, Event)>> {
-        // The calendar is read before the transaction: it only changes by an
-        // admin's edit, which drops the cached copy.
-        let center_id: i64 = on_db!(self, pool => sqlx::query_scalar("SELECT center_id FROM cases WHERE case_no = $1")
-            .bind(case_no)
-            .fetch_optional(pool)
-            .await?)
-        .ok_or(StoreError::NotFound)?;
         let job = ActJob {
-            calendar: self.calendar(center_id).await?,
             actor: actor.clone(),
             scope,
             actor_name: actor_name.to_string(),

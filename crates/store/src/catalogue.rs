@@ -477,11 +477,17 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).fetch_all(pool).await?))
     }
 
+    /// A department by id, from the cache when it was read recently.
     pub async fn department(&self, id: i64) -> Result<Option<Department>> {
+        if let Some(d) = self.departments.get(&id) {
+            return Ok(Some(d));
+        }
         let sql = format!("SELECT {DEPARTMENT_COLUMNS} FROM departments WHERE id = $1");
-        Ok(
-            on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await?),
-        )
+        let row: Option<Department> = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await?);
+        if let Some(d) = &row {
+            self.departments.put(id, d.clone());
+        }
+        Ok(row)
     }
 
     /// Finds a department by its full or short name (as department returns name it).
@@ -569,6 +575,7 @@ impl Store {
             .fetch_optional(pool)
             .await
             .map_err(department_unique)?);
+        self.departments.clear();
         row.ok_or(StoreError::NotFound)
     }
 
@@ -602,12 +609,21 @@ impl Store {
     }
 
     /// The published version of an item, as the public guide shows it.
+    /// The published version of an item, from the cache when it was read
+    /// recently (publishing here drops the cache).
     pub async fn published_item(&self, id: i64) -> Result<Option<ItemVersion>> {
+        if let Some(v) = self.published.get(&id) {
+            return Ok(Some(v));
+        }
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM item_versions WHERE item_id = $1 AND status = 'published'"
         );
         let row: Option<VersionRow> = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await?);
-        row.map(ItemVersion::try_from).transpose()
+        let version = row.map(ItemVersion::try_from).transpose()?;
+        if let Some(v) = &version {
+            self.published.put(id, v.clone());
+        }
+        Ok(version)
     }
 
     /// Every published version, to rebuild the search index.
@@ -895,6 +911,7 @@ impl Store {
                 .await?;
             sqlx::query_as(AssertSqlSafe(psql.as_str())).bind(id).bind(now).bind(actor).fetch_one(&mut *tx).await?
         });
+        self.published.clear();
         row.try_into()
     }
 

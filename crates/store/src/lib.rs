@@ -18,6 +18,7 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+mod cache;
 mod cases;
 mod catalogue;
 mod users;
@@ -46,6 +47,9 @@ enum Db {
 pub struct Store {
     db: Db,
     calendars: cases::CalendarCache,
+    departments: cache::Cache<i64, Department>,
+    published: cache::Cache<i64, ItemVersion>,
+    tokens: cache::Cache<String, (User, chrono::DateTime<chrono::Utc>)>,
     writer: writer::Writer,
 }
 
@@ -180,10 +184,14 @@ impl Store {
                     .into(),
             )));
         };
+        let calendars = cases::CalendarCache::default();
         Ok(Store {
-            writer: writer::Writer::start(db.clone()),
+            writer: writer::Writer::start(db.clone(), calendars.clone()),
             db,
-            calendars: cases::CalendarCache::default(),
+            calendars,
+            departments: cache::Cache::new(Duration::from_secs(60)),
+            published: cache::Cache::new(Duration::from_secs(30)),
+            tokens: cache::Cache::new(Duration::from_secs(30)),
         })
     }
 

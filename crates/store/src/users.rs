@@ -69,6 +69,14 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+/// A user with the expiry of the API token that names them.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    expires_at: DateTime<Utc>,
+}
+
 const USER_COLUMNS: &str = "id, username, display_name, role, department_id, active, created_at";
 
 /// A live browser session.
@@ -223,19 +231,29 @@ impl Store {
         Ok(())
     }
 
-    /// The active user holding a live API token with this hash.
+    /// The active user holding a live API token with this hash. A token seen
+    /// in the last half minute is answered from memory until it expires.
     pub async fn user_for_token(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>> {
+        if let Some((user, expires_at)) = self.tokens.get(&token_hash.to_string())
+            && expires_at > now
+        {
+            return Ok(Some(user));
+        }
         let sql = format!(
-            "SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT {cols}, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.active = TRUE",
             cols = prefixed(USER_COLUMNS, "u")
         );
-        let row: Option<UserRow> = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token_hash).bind(now).fetch_optional(pool).await?);
-        row.map(User::try_from).transpose()
+        let row: Option<TokenRow> = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(token_hash).bind(now).fetch_optional(pool).await?);
+        let Some(row) = row else { return Ok(None) };
+        let user = User::try_from(row.user)?;
+        self.tokens
+            .put(token_hash.to_string(), (user.clone(), row.expires_at));
+        Ok(Some(user))
     }
 }
 

@@ -975,3 +975,98 @@ async fn refused_actions_in_a_busy_moment_undo_only_themselves() {
     assert!(report.broken.is_none(), "{:?}", report.broken);
     assert_eq!(report.events, 16);
 }
+
+#[tokio::test]
+async fn a_write_that_fails_half_way_in_a_batch_is_undone_alone() {
+    let d = desk().await;
+    let mut numbers = Vec::new();
+    for _ in 0..8 {
+        numbers.push(d.window_case(ID_CARD).await);
+    }
+    // The database refuses to rewrite one case's projection as accepted: that
+    // acceptance fails after its event row was written, so the writer must
+    // undo the event too, and only it.
+    let poisoned = numbers[3].clone();
+    if d.app.database_url.starts_with("postgres") {
+        d.app
+            .execute_sql(
+                "CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+            )
+            .await;
+        d.app
+            .execute_sql(&format!(
+                "CREATE TRIGGER injected_failure BEFORE UPDATE ON cases FOR EACH ROW
+                 WHEN (NEW.case_no = '{poisoned}' AND NEW.status = 'accepted')
+                 EXECUTE FUNCTION injected_failure()"
+            ))
+            .await;
+    } else {
+        d.app
+            .execute_sql(&format!(
+                "CREATE TRIGGER injected_failure BEFORE UPDATE ON cases
+                 WHEN NEW.case_no = '{poisoned}' AND NEW.status = 'accepted'
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            ))
+            .await;
+    }
+
+    let mut tasks = Vec::new();
+    for no in &numbers {
+        let url = d.app.url(&format!("/api/v1/cases/{no}/accept"));
+        let token = d.clerk.clone();
+        let no = no.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            (no, r.status().as_u16())
+        }));
+    }
+    for t in tasks {
+        let (no, status) = t.await.unwrap();
+        if no == poisoned {
+            assert_eq!(status, 500, "{no}");
+        } else {
+            assert_eq!(status, 200, "{no}");
+        }
+    }
+    for no in &numbers {
+        let c = d.case(&d.clerk, no).await;
+        let (status, events) = if *no == poisoned {
+            ("submitted", 1)
+        } else {
+            ("accepted", 2)
+        };
+        assert_eq!(c["status"], status, "{no}");
+        assert_eq!(c["events"].as_array().unwrap().len(), events, "{no}");
+    }
+    let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert_eq!(report.events, 15);
+
+    // Nothing is left stuck: once the database lets it, the case is accepted.
+    d.app
+        .execute_sql(if d.app.database_url.starts_with("postgres") {
+            "DROP TRIGGER injected_failure ON cases"
+        } else {
+            "DROP TRIGGER injected_failure"
+        })
+        .await;
+    let r = d
+        .app
+        .post_json(
+            &format!("/api/v1/cases/{poisoned}/accept"),
+            Some(&d.clerk),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert_eq!(report.events, 16);
+}
