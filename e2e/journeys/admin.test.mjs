@@ -83,7 +83,7 @@ test('an admin creates and publishes an item that a citizen then finds', async (
   assert.equal(new URL(page.url()).pathname, itemPath);
   await screenshot(page, 'admin-item');
   const published = await (await fetch(`${server.baseURL}/api/v1${itemPath.replace('/admin', '')}`)).json();
-  assert.equal(published.content.max_extensions, 2, 'the extension limit set in the editor was not saved');
+  assert.equal(published.max_extensions, 2, 'the extension limit set in the editor was not saved');
 
   // A citizen, not logged in, finds it.
   const citizen = await newPage(browser);

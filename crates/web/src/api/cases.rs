@@ -782,10 +782,23 @@ pub(crate) async fn act(
             .await
     }
     .map_err(case_not_found)?;
-    if let Written::Done((record, event)) = &written {
-        tracing::info!(case_no = %record.case_no, kind = event.body.kind(), user = %user.user.username, "case action");
+    match written {
+        // The writer has just checked that the case is the caller's to act on
+        // and handed back its new state: only the trail is left to read.
+        Written::Done((record, event)) => {
+            tracing::info!(case_no = %record.case_no, kind = event.body.kind(), user = %user.user.username, "case action");
+            let events = state.store.case_events(record.id).await?;
+            let a = user.actor();
+            view(
+                state,
+                &record,
+                Audience::of(a.role, a.department_id, &record.case, a.user_id),
+                &events,
+            )
+            .await
+        }
+        Written::Replayed { .. } => load_view(state, user, case_no).await,
     }
-    load_view(state, user, case_no).await
 }
 
 /// Stores a material file (PDF, PNG or JPEG, at most 10 MB) and answers with
