@@ -674,63 +674,14 @@ impl Store {
         viewer: CaseViewer<'_>,
         filter: &CaseFilter,
     ) -> Result<(Vec<CaseSummary>, i64)> {
-        let mut wheres: Vec<String> = Vec::new();
-        let mut texts: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        // Placeholders are numbered in bind order: ints first, then texts.
-        match viewer {
-            CaseViewer::Staff(g) => {
-                if let Some(d) = g.scope().department() {
-                    ints.push(d);
-                    wheres.push(format!("department_id = ${}", ints.len()));
-                }
-            }
-            CaseViewer::Applicant(user_id) => {
-                ints.push(user_id);
-                wheres.push(format!("applicant_user_id = ${}", ints.len()));
-            }
-        }
-        if let Some(d) = filter.department_id {
-            ints.push(d);
-            wheres.push(format!("department_id = ${}", ints.len()));
-        }
-        let base = ints.len();
-        if !filter.statuses.is_empty() {
-            let mut marks = Vec::new();
-            for s in &filter.statuses {
-                texts.push(s.code().to_string());
-                marks.push(format!("${}", base + texts.len()));
-            }
-            wheres.push(format!("status IN ({})", marks.join(", ")));
-        }
-        if let Some(t) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let pattern = format!(
-                "%{}%",
-                t.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            texts.push(pattern);
-            let n = base + texts.len();
-            wheres.push(format!(
-                "(case_no LIKE ${n} ESCAPE '\\' OR applicant_name LIKE ${n} ESCAPE '\\' OR item_name LIKE ${n} ESCAPE '\\')"
-            ));
-        }
-        let where_sql = if wheres.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wheres.join(" AND "))
-        };
+        let CaseWhere {
+            where_sql,
+            ints,
+            texts,
+        } = case_where(viewer, filter);
         let count_sql = format!("SELECT COUNT(*) FROM cases {where_sql}");
         let list_sql = format!(
-            "SELECT case_no, center_id, department_id, item_id, item_name, case_kind, channel, status,
-                applicant_name, applicant_id_number, submitted_at, accepted_at, due_date, concluded_at, current_step
-             FROM cases {where_sql} ORDER BY submitted_at DESC, id DESC LIMIT {} OFFSET {}",
+            "SELECT {SUMMARY_COLUMNS} FROM cases {where_sql} ORDER BY submitted_at DESC, id DESC LIMIT {} OFFSET {}",
             filter.limit.clamp(1, 500),
             filter.offset.max(0)
         );
@@ -748,6 +699,50 @@ impl Store {
             (q.fetch_all(pool).await?, c.fetch_one(pool).await?)
         });
         Ok((rows, total))
+    }
+
+    /// Like [`Store::list_cases`] (without the count), with each case's
+    /// folded state: for lists that show what only the state knows (the
+    /// current step, a pending extension), in one query.
+    pub async fn list_case_records(
+        &self,
+        viewer: CaseViewer<'_>,
+        filter: &CaseFilter,
+    ) -> Result<Vec<(CaseSummary, CaseRecord)>> {
+        let CaseWhere {
+            where_sql,
+            ints,
+            texts,
+        } = case_where(viewer, filter);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, id, query_code, event_count, state
+             FROM cases {where_sql} ORDER BY submitted_at DESC, id DESC LIMIT {} OFFSET {}",
+            filter.limit.clamp(1, 500),
+            filter.offset.max(0)
+        );
+        let rows: Vec<SummaryWithState> = on_db!(self, pool => {
+            let mut q = sqlx::query_as::<_, SummaryWithState>(AssertSqlSafe(sql.as_str()));
+            for i in &ints {
+                q = q.bind(*i);
+            }
+            for t in &texts {
+                q = q.bind(t.clone());
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let record = CaseRecord::try_from(CaseRow {
+                    id: r.id,
+                    case_no: r.summary.case_no.clone(),
+                    query_code: r.query_code,
+                    center_id: r.summary.center_id,
+                    event_count: r.event_count,
+                    state: r.state,
+                })?;
+                Ok((r.summary, record))
+            })
+            .collect()
     }
 
     /// Whether a stored file belongs to a case the viewer may see.
@@ -944,4 +939,85 @@ pub(crate) fn current_step_name(case: &Case) -> String {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The columns of a [`CaseSummary`].
+const SUMMARY_COLUMNS: &str = "case_no, center_id, department_id, item_id, item_name, case_kind, channel, status,
+    applicant_name, applicant_id_number, submitted_at, accepted_at, due_date, concluded_at, current_step";
+
+#[derive(sqlx::FromRow)]
+struct SummaryWithState {
+    #[sqlx(flatten)]
+    summary: CaseSummary,
+    id: i64,
+    query_code: String,
+    event_count: i64,
+    state: String,
+}
+
+/// The WHERE clause of a case list and its binds: the viewer's reach, then the filter.
+struct CaseWhere {
+    where_sql: String,
+    ints: Vec<i64>,
+    texts: Vec<String>,
+}
+
+fn case_where(viewer: CaseViewer<'_>, filter: &CaseFilter) -> CaseWhere {
+    let mut wheres: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut ints: Vec<i64> = Vec::new();
+    // Placeholders are numbered in bind order: ints first, then texts.
+    match viewer {
+        CaseViewer::Staff(g) => {
+            if let Some(d) = g.scope().department() {
+                ints.push(d);
+                wheres.push(format!("department_id = ${}", ints.len()));
+            }
+        }
+        CaseViewer::Applicant(user_id) => {
+            ints.push(user_id);
+            wheres.push(format!("applicant_user_id = ${}", ints.len()));
+        }
+    }
+    if let Some(d) = filter.department_id {
+        ints.push(d);
+        wheres.push(format!("department_id = ${}", ints.len()));
+    }
+    let base = ints.len();
+    if !filter.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for s in &filter.statuses {
+            texts.push(s.code().to_string());
+            marks.push(format!("${}", base + texts.len()));
+        }
+        wheres.push(format!("status IN ({})", marks.join(", ")));
+    }
+    if let Some(t) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        texts.push(pattern);
+        let n = base + texts.len();
+        wheres.push(format!(
+            "(case_no LIKE ${n} ESCAPE '\\' OR applicant_name LIKE ${n} ESCAPE '\\' OR item_name LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    let where_sql = if wheres.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wheres.join(" AND "))
+    };
+    CaseWhere {
+        where_sql,
+        ints,
+        texts,
+    }
 }

@@ -1321,15 +1321,14 @@ async fn todo(State(state): State<AppState>, PageUser(user): PageUser) -> PageRe
         limit: 500,
         ..Default::default()
     };
-    let (summaries, _) = state.store.list_cases(viewer, &open).await?;
+    let open_cases = state.store.list_case_records(viewer, &open).await?;
     let mut todo = Vec::new();
     let mut extensions = Vec::new();
-    for s in &summaries {
+    for (s, record) in &open_cases {
         // Before acceptance a correction waits at the window, not on a step.
         if s.accepted_at.is_none() {
             continue;
         }
-        let record = state.store.case_by_no(viewer, &s.case_no).await?;
         let case = &record.case;
         let calendar = state.store.calendar(s.center_id).await?;
         let (left, overdue) = deadline_of(s, &calendar, today);
@@ -1376,11 +1375,10 @@ async fn todo(State(state): State<AppState>, PageUser(user): PageUser) -> PageRe
         limit: DONE_SCAN,
         ..Default::default()
     };
-    let (recent, _) = state.store.list_cases(viewer, &recent).await?;
+    let recent = state.store.list_case_records(viewer, &recent).await?;
     let scanned = recent.len();
     let mut done = Vec::new();
-    for s in &recent {
-        let record = state.store.case_by_no(viewer, &s.case_no).await?;
+    for (s, record) in &recent {
         let case = &record.case;
         let mine: Vec<_> = case
             .steps
