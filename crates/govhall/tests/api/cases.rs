@@ -941,30 +941,18 @@ async fn refused_actions_in_a_busy_moment_undo_only_themselves() {
         numbers.push(d.window_case(ID_CARD).await);
     }
     // Accepts and (refused) deliveries race; the writer batches them together.
-    let mut tasks = Vec::new();
+    let mut requests = Vec::new();
     for no in &numbers {
-        for (action, body) in [
-            ("deliver", json!({"method": "window"})),
-            ("accept", json!({})),
-        ] {
-            let url = d.app.url(&format!("/api/v1/cases/{no}/{action}"));
-            let token = d.clerk.clone();
-            tasks.push(tokio::spawn(async move {
-                let r = reqwest::Client::new()
-                    .post(url)
-                    .bearer_auth(token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                (action, r.status().as_u16())
-            }));
-        }
+        requests.push((
+            format!("/api/v1/cases/{no}/deliver"),
+            json!({"method": "window"}),
+        ));
+        requests.push((format!("/api/v1/cases/{no}/accept"), json!({})));
     }
-    for t in tasks {
-        let (action, status) = t.await.unwrap();
-        let expected = if action == "accept" { 200 } else { 409 };
-        assert_eq!(status, expected, "{action}");
+    let statuses = post_at_once(&d.app, &d.clerk, requests.clone()).await;
+    for ((path, _), status) in requests.iter().zip(statuses) {
+        let expected = if path.ends_with("/accept") { 200 } else { 409 };
+        assert_eq!(status, expected, "{path}");
     }
     for no in &numbers {
         let c = d.case(&d.clerk, no).await;
@@ -1011,29 +999,14 @@ async fn a_write_that_fails_half_way_in_a_batch_is_undone_alone() {
             .await;
     }
 
-    let mut tasks = Vec::new();
-    for no in &numbers {
-        let url = d.app.url(&format!("/api/v1/cases/{no}/accept"));
-        let token = d.clerk.clone();
-        let no = no.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap();
-            (no, r.status().as_u16())
-        }));
-    }
-    for t in tasks {
-        let (no, status) = t.await.unwrap();
-        if no == poisoned {
-            assert_eq!(status, 500, "{no}");
-        } else {
-            assert_eq!(status, 200, "{no}");
-        }
+    let requests = numbers
+        .iter()
+        .map(|no| (format!("/api/v1/cases/{no}/accept"), json!({})))
+        .collect();
+    let statuses = post_at_once(&d.app, &d.clerk, requests).await;
+    for (no, status) in numbers.iter().zip(statuses) {
+        let expected = if *no == poisoned { 500 } else { 200 };
+        assert_eq!(status, expected, "{no}");
     }
     for no in &numbers {
         let c = d.case(&d.clerk, no).await;
@@ -1069,4 +1042,31 @@ async fn a_write_that_fails_half_way_in_a_batch_is_undone_alone() {
     let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
     assert!(report.broken.is_none(), "{:?}", report.broken);
     assert_eq!(report.events, 16);
+}
+
+/// Sends these POSTs all at once, so that the case writer batches them, and
+/// answers their statuses in the same order.
+async fn post_at_once(app: &TestApp, token: &str, requests: Vec<(String, Value)>) -> Vec<u16> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(path, body)| {
+            let url = app.url(&path);
+            let token = token.to_string();
+            tokio::spawn(async move {
+                let r = reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                r.status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses
 }

@@ -464,11 +464,20 @@ pub(crate) async fn load_view(
         .case_by_no(viewer, case_no)
         .await
         .map_err(case_not_found)?;
+    view_for(state, user, &record).await
+}
+
+/// The view of a case the user may see, with its trail.
+async fn view_for(
+    state: &AppState,
+    user: &crate::auth::AuthUser,
+    record: &store::CaseRecord,
+) -> AppResult<CaseView> {
     let events = state.store.case_events(record.id).await?;
     let a = user.actor();
     view(
         state,
-        &record,
+        record,
         Audience::of(a.role, a.department_id, &record.case, a.user_id),
         &events,
     )
@@ -787,15 +796,7 @@ pub(crate) async fn act(
         // and handed back its new state: only the trail is left to read.
         Written::Done((record, event)) => {
             tracing::info!(case_no = %record.case_no, kind = event.body.kind(), user = %user.user.username, "case action");
-            let events = state.store.case_events(record.id).await?;
-            let a = user.actor();
-            view(
-                state,
-                &record,
-                Audience::of(a.role, a.department_id, &record.case, a.user_id),
-                &events,
-            )
-            .await
+            view_for(state, user, &record).await
         }
         Written::Replayed { .. } => load_view(state, user, case_no).await,
     }
