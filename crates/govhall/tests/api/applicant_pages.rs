@@ -620,6 +620,10 @@ async fn resubmitting_after_a_one_time_notice_returns_the_case_to_submitted() {
         api_case(&app, &clerk, &no).await["status"],
         "awaiting_correction"
     );
+    // That answer sits at the form's URL: reloading it goes back to the case.
+    let r = citizen.get(&format!("/my/cases/{no}/resubmit")).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), format!("/my/cases/{no}"));
 
     let form = Form::new()
         .text("csrf_token", csrf.clone())

@@ -422,6 +422,10 @@ async fn a_refused_action_shows_the_reason_and_changes_nothing() {
         r.text()
     );
     assert!(r.text().contains("办件没有任何改变"));
+    // The refusal is shown at the action's URL: reloading it goes back to the case.
+    let r = b.get(&format!("/desk/cases/{no}/deliver")).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), format!("/desk/cases/{no}"));
 
     let r = act(&b, &csrf, &no, "refuse", &[("reason", "  ")]).await;
     assert_eq!(r.status, 422);

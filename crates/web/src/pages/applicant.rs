@@ -22,7 +22,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use domain::access::Role;
 use domain::case::{Action, Applicant, ApplicantInput, CaseStatus, NoticeLine, ProvidedMaterial};
 use domain::catalogue::{Material, MaterialSource};
@@ -60,14 +60,24 @@ pub fn router() -> Router<AppState> {
         .route("/inquiry", get(inquiry))
         .route("/my/cases", get(my_cases))
         .route("/my/cases/{case_no}", get(my_case))
+        // A refused correction re-renders the case at the form's URL; a
+        // reload or a bookmark of it leads back to the case.
         .route(
             "/my/cases/{case_no}/resubmit",
-            post(resubmit).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+            get(back_to_my_case)
+                .post(resubmit)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
         .route(
             "/my/cases/{case_no}/supply",
-            post(supply).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+            get(back_to_my_case)
+                .post(supply)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
+}
+
+async fn back_to_my_case(Path(case_no): Path<String>) -> Redirect {
+    Redirect::to(&format!("/my/cases/{}", urlencode(&case_no)))
 }
 
 // ------------------------------------------------------------ apply online

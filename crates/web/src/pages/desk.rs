@@ -44,7 +44,12 @@ pub fn router() -> Router<AppState> {
         .route("/desk/new", get(new_case).post(register))
         .route("/desk/todo", get(todo))
         .route("/desk/cases/{case_no}", get(case_page))
-        .route("/desk/cases/{case_no}/{action}", post(case_action))
+        // A refused action re-renders the case at the action's URL (keeping
+        // what was typed); reloading or bookmarking it leads back to the case.
+        .route(
+            "/desk/cases/{case_no}/{action}",
+            get(back_to_case).post(case_action),
+        )
         .route("/admin/calendar", get(calendar))
         .route("/admin/calendar/day", post(set_day))
         .route("/admin/calendar/reset", post(reset_day))
@@ -1307,6 +1312,10 @@ struct DoneRow {
 
 /// The done list looks through this many of the department's latest cases.
 const DONE_SCAN: i64 = 100;
+
+async fn back_to_case(Path((case_no, _)): Path<(String, String)>) -> Redirect {
+    Redirect::to(&format!("/desk/cases/{}", urlencode(&case_no)))
+}
 
 async fn todo(State(state): State<AppState>, PageUser(user): PageUser) -> PageResult {
     let grant = user.grant(Permission::ReadCases)?;
