@@ -21,6 +21,9 @@ const ITEMS: &str = include_str!("../data/items.json");
 pub const DEMO_PASSWORD: &str = "govhall-demo";
 /// The department the demo clerk, approver and chief representative work for.
 pub const DEMO_DEPARTMENT: &str = "人社局";
+/// The department of the second window's clerk and approver: its items
+/// (居民身份证 and others) charge fees, so the demo can show 票款分离.
+pub const FEE_DEPARTMENT: &str = "公安分局";
 pub const CENTER_NAME: &str = "呼和浩特市新城区政务服务中心";
 
 /// One demo account, as printed at start.
@@ -56,6 +59,18 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         display_name: "赵首席",
         role: Role::ChiefRep,
         department: Some(DEMO_DEPARTMENT),
+    },
+    DemoAccount {
+        username: "clerk2",
+        display_name: "周户籍",
+        role: Role::Clerk,
+        department: Some(FEE_DEPARTMENT),
+    },
+    DemoAccount {
+        username: "approver2",
+        display_name: "吴审批",
+        role: Role::Approver,
+        department: Some(FEE_DEPARTMENT),
     },
     DemoAccount {
         username: "supervisor",
@@ -329,6 +344,25 @@ mod tests {
                 r.input.name
             );
         }
+    }
+
+    #[test]
+    fn the_second_windows_department_has_items_with_fees() {
+        let items = items().unwrap();
+        let with_fees: Vec<_> = items
+            .iter()
+            .filter(|i| i.department == FEE_DEPARTMENT && !i.input.fees.is_empty())
+            .filter(|i| i.input.entry_status == "entered")
+            .collect();
+        assert!(
+            with_fees.len() >= 2,
+            "the fee accounts have nothing to charge for"
+        );
+        assert!(
+            ACCOUNTS
+                .iter()
+                .any(|a| a.department == Some(FEE_DEPARTMENT) && a.role == Role::Clerk)
+        );
     }
 
     #[test]
