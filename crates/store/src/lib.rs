@@ -154,39 +154,61 @@ impl Store {
     /// Connects to `sqlite://path` (created if missing, WAL mode, foreign keys
     /// on) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store> {
-        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url)?;
-            Db::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
-                    .await?,
-            )
-        } else if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                // FULL: a commit is on disk before anyone is told it happened.
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            Db::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
-                    .await?,
-            )
-        } else {
-            return Err(StoreError::Database(sqlx::Error::Configuration(
-                format!("unsupported database URL (expected sqlite:// or postgres://): {url}")
-                    .into(),
-            )));
-        };
+        let (db, writer_db): (Db, Box<dyn FnOnce() -> Db + Send>) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let opts = PgConnectOptions::from_str(url)?;
+                let writer_opts = opts.clone();
+                (
+                    Db::Postgres(
+                        PgPoolOptions::new()
+                            .max_connections(16)
+                            .acquire_timeout(Duration::from_secs(10))
+                            .connect_with(opts)
+                            .await?,
+                    ),
+                    Box::new(move || {
+                        Db::Postgres(
+                            PgPoolOptions::new()
+                                .max_connections(1)
+                                .connect_lazy_with(writer_opts),
+                        )
+                    }),
+                )
+            } else if url.starts_with("sqlite:") {
+                let opts = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL: a commit is on disk before anyone is told it happened.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let writer_opts = opts.clone();
+                (
+                    Db::Sqlite(
+                        SqlitePoolOptions::new()
+                            .max_connections(8)
+                            .acquire_timeout(Duration::from_secs(10))
+                            .connect_with(opts)
+                            .await?,
+                    ),
+                    Box::new(move || {
+                        Db::Sqlite(
+                            SqlitePoolOptions::new()
+                                .max_connections(1)
+                                .connect_lazy_with(writer_opts),
+                        )
+                    }),
+                )
+            } else {
+                return Err(StoreError::Database(sqlx::Error::Configuration(
+                    format!("unsupported database URL (expected sqlite:// or postgres://): {url}")
+                        .into(),
+                )));
+            };
         let calendars = cases::CalendarCache::default();
         Ok(Store {
-            writer: writer::Writer::start(db.clone(), calendars.clone()),
+            writer: writer::Writer::start(writer_db, calendars.clone())
+                .map_err(|e| StoreError::Corrupt(format!("cannot start the case writer: {e}")))?,
             db,
             calendars,
             departments: cache::Cache::new(Duration::from_secs(60)),

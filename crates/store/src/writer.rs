@@ -121,10 +121,22 @@ impl std::fmt::Debug for JobEnvelope {
 
 impl Writer {
     /// Starts the writer task over the store's pool.
-    pub(crate) fn start(db: Db, calendars: CalendarCache) -> Writer {
+    /// Starts the writer on a thread of its own, with its own runtime and its
+    /// own connection (`connect` makes a pool of one in that runtime): its
+    /// statements run one after another, and each continuation must not wait
+    /// in line behind the HTTP work of the server's runtime.
+    pub(crate) fn start<F>(connect: F, calendars: CalendarCache) -> std::io::Result<Writer>
+    where
+        F: FnOnce() -> Db + Send + 'static,
+    {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(db, calendars, rx));
-        Writer { tx }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("case-writer".into())
+            .spawn(move || runtime.block_on(async move { run(connect(), calendars, rx).await }))?;
+        Ok(Writer { tx })
     }
 
     pub(crate) async fn submit(&self, job: SubmitJob) -> Result<Written<CaseRecord>> {
