@@ -496,6 +496,18 @@ pub enum EventBody {
 }
 
 impl EventBody {
+    /// The certificate a conclusion issues, if any: it goes into the library.
+    pub fn certificate(&self) -> Option<(&str, &str)> {
+        match self {
+            Self::Concluded {
+                certificate_no: Some(no),
+                result_name,
+                ..
+            } => Some((no, result_name)),
+            _ => None,
+        }
+    }
+
     /// The stable code stored in the events table.
     pub fn kind(&self) -> &'static str {
         match self {

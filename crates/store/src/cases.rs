@@ -7,7 +7,7 @@
 //! the event with its chain hash and rewrites the projection row. A refused
 //! action rolls everything back: nothing half-written.
 
-use crate::writer::{ActJob, SubmitJob};
+use crate::writer::{ActJob, RawEvent, Saved, SubmitJob};
 use crate::{Result, Store, StoreError, on_db, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Actor, DepartmentScope, Grant, Permission, Role};
@@ -97,6 +97,8 @@ macro_rules! update_projection {
 }
 
 /// A key seen before: the same request replays, another request is refused.
+/// Evaluates to `Ok(Some((case_no, status)))` for a replay, `Ok(None)` for a
+/// new key and `Err` (a conflict) for a key reused with another request.
 macro_rules! find_key {
     ($tx:ident, $k:expr) => {{
         let k: &IdempotencyKey = $k;
@@ -108,15 +110,13 @@ macro_rules! find_key {
         .fetch_optional(&mut *$tx)
         .await?;
         match row {
-            Some((hash, _, _)) if hash != k.request_hash => {
-                return Err($crate::writer::JobError::Refused(StoreError::conflict(
-                    "idempotency.key_reused",
-                    Some("Idempotency-Key"),
-                    "该幂等键已用于另一个请求",
-                )));
-            }
-            Some((_, status, case_no)) => Some((case_no, status)),
-            None => None,
+            Some((hash, _, _)) if hash != k.request_hash => Err(StoreError::conflict(
+                "idempotency.key_reused",
+                Some("Idempotency-Key"),
+                "该幂等键已用于另一个请求",
+            )),
+            Some((_, status, case_no)) => Ok(Some((case_no, status))),
+            None => Ok(None),
         }
     }};
 }
@@ -169,8 +169,35 @@ macro_rules! record_files {
     }};
 }
 
+/// Keeps a concluded case's certificate in the library (电子证照库).
+macro_rules! insert_certificate {
+    ($tx:ident, $no:expr, $name:expr, $record:expr, $today:expr, $now:expr) => {{
+        let record: &CaseRecord = $record;
+        sqlx::query(
+            "INSERT INTO certificates (certificate_no, name, holder_name, holder_id_number,
+                department_id, case_id, issued_on, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($no)
+        .bind($name)
+        .bind(&record.case.applicant.name)
+        .bind(&record.case.applicant.id_number)
+        .bind(record.case.department_id())
+        .bind(record.id)
+        .bind($today)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+        .map_err(StoreError::on_unique(
+            "certificate.duplicate",
+            "certificate_no",
+            "该证照编号已存在于电子证照库",
+        ))?;
+    }};
+}
 pub(crate) use {
-    find_key, insert_event, lock_head, move_head, record_files, save_key, update_projection,
+    find_key, insert_certificate, insert_event, lock_head, move_head, record_files, save_key,
+    update_projection,
 };
 
 /// The hash before the first event.
@@ -211,6 +238,51 @@ pub struct StoredEvent {
     pub seq: i64,
     pub event: Event,
     pub hash: String,
+}
+
+/// A case as a write left it, with its whole trail (the new event last).
+#[derive(Debug, Clone)]
+pub struct CaseWrite {
+    pub record: CaseRecord,
+    pub events: Vec<StoredEvent>,
+}
+
+impl CaseWrite {
+    /// The event the write appended.
+    pub fn event(&self) -> &Event {
+        &self
+            .events
+            .last()
+            .expect("a write always appends an event")
+            .event
+    }
+}
+
+impl TryFrom<RawEvent> for StoredEvent {
+    type Error = StoreError;
+    fn try_from(r: RawEvent) -> Result<Self> {
+        Ok(StoredEvent {
+            id: r.id,
+            seq: r.seq,
+            event: serde_json::from_str(&r.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", r.id)))?,
+            hash: r.hash,
+        })
+    }
+}
+
+/// Parses a writer's answer, on the caller's thread rather than the writer's.
+fn parse_saved(w: Written<Saved>) -> Result<Written<CaseWrite>> {
+    Ok(match w {
+        Written::Done(Saved { record, trail }) => Written::Done(CaseWrite {
+            record,
+            events: trail
+                .into_iter()
+                .map(StoredEvent::try_from)
+                .collect::<Result<_>>()?,
+        }),
+        Written::Replayed { case_no, status } => Written::Replayed { case_no, status },
+    })
 }
 
 /// A row of a case list.
@@ -510,7 +582,7 @@ impl Store {
         files: &[(NewFile, String, String)],
         idem: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
-    ) -> Result<Written<CaseRecord>> {
+    ) -> Result<Written<CaseWrite>> {
         let case = Case::start(event)
             .ok_or_else(|| StoreError::Corrupt("the first event must be a submission".into()))?;
         self.check_cited_certificates(&case).await?;
@@ -526,7 +598,7 @@ impl Store {
             idem: idem.cloned(),
             now,
         };
-        self.writer.submit(job).await
+        parse_saved(self.writer.submit(job).await?)
     }
 
     /// Takes an action on a case: the domain decides, the event is chained and
@@ -543,7 +615,7 @@ impl Store {
         idem: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
         today: NaiveDate,
-    ) -> Result<Written<(CaseRecord, Event)>> {
+    ) -> Result<Written<CaseWrite>> {
         if grant.permission() != Permission::HandleCases {
             return Err(StoreError::conflict(
                 "auth.forbidden",
@@ -577,7 +649,7 @@ impl Store {
         idem: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
         today: NaiveDate,
-    ) -> Result<Written<(CaseRecord, Event)>> {
+    ) -> Result<Written<CaseWrite>> {
         if actor.role != Role::Applicant {
             return Err(StoreError::NotFound);
         }
@@ -599,7 +671,7 @@ impl Store {
         idem: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
         today: NaiveDate,
-    ) -> Result<Written<(CaseRecord, Event)>> {
+    ) -> Result<Written<CaseWrite>> {
         let job = ActJob {
             actor: actor.clone(),
             scope,
@@ -611,7 +683,7 @@ impl Store {
             now,
             today,
         };
-        self.writer.act(job).await
+        parse_saved(self.writer.act(job).await?)
     }
 
     // ------------------------------------------------------------ reading
@@ -649,23 +721,13 @@ impl Store {
 
     /// The trail of a case, oldest first.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<StoredEvent>> {
-        let rows: Vec<(i64, i64, String, String)> = on_db!(self, pool => sqlx::query_as(
+        let rows: Vec<RawEvent> = on_db!(self, pool => sqlx::query_as(
             "SELECT id, seq, payload, hash FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
         .bind(case_id)
         .fetch_all(pool)
         .await?);
-        rows.into_iter()
-            .map(|(id, seq, payload, hash)| {
-                Ok(StoredEvent {
-                    id,
-                    seq,
-                    event: serde_json::from_str(&payload)
-                        .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?,
-                    hash,
-                })
-            })
-            .collect()
+        rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
     /// Cases the viewer may see, newest first, with the total.

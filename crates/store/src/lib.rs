@@ -170,6 +170,9 @@ impl Store {
                         Db::Postgres(
                             PgPoolOptions::new()
                                 .max_connections(1)
+                                // The writer's connection is in use all the
+                                // time: no ping before every batch.
+                                .test_before_acquire(false)
                                 .connect_lazy_with(writer_opts),
                         )
                     }),
@@ -182,7 +185,10 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let writer_opts = opts.clone();
+                // The writer never checkpoints: copying the WAL back into the
+                // database (and its fsync) would stall every write behind it.
+                // A background task does it instead (`checkpoint_in_background`).
+                let writer_opts = opts.clone().pragma("wal_autocheckpoint", "0");
                 (
                     Db::Sqlite(
                         SqlitePoolOptions::new()
@@ -195,6 +201,7 @@ impl Store {
                         Db::Sqlite(
                             SqlitePoolOptions::new()
                                 .max_connections(1)
+                                .test_before_acquire(false)
                                 .connect_lazy_with(writer_opts),
                         )
                     }),

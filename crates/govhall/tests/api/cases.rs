@@ -965,6 +965,65 @@ async fn refused_actions_in_a_busy_moment_undo_only_themselves() {
 }
 
 #[tokio::test]
+async fn actions_on_one_case_at_once_are_decided_one_after_another() {
+    let d = desk().await;
+    let no = d.window_case(ID_CARD).await;
+    // Six clerks press 受理 at the same moment: the first acceptance wins, and
+    // every later one sees the case already accepted, even within one batch.
+    let requests = (0..6)
+        .map(|_| (format!("/api/v1/cases/{no}/accept"), json!({}), None))
+        .collect();
+    let replies = post_keyed_at_once(&d.app, &d.clerk, requests).await;
+    let accepted: Vec<&Value> = replies
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(accepted.len(), 1, "{replies:?}");
+    // The reply carries the whole trail, the acceptance last.
+    let events = accepted[0]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{}", accepted[0]);
+    assert_eq!(events[1]["kind"], "accepted");
+    let refused = replies.iter().filter(|(status, _)| *status == 409);
+    assert_eq!(refused.clone().count(), 5, "{replies:?}");
+    let again = d.post(&d.clerk, &no, "accept", json!({})).await;
+    for (_, body) in refused {
+        assert_eq!(body["code"], again.json()["code"], "{body}");
+    }
+    let c = d.case(&d.clerk, &no).await;
+    assert_eq!(c["events"].as_array().unwrap().len(), 2);
+    let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert_eq!(report.events, 2);
+}
+
+#[tokio::test]
+async fn one_idempotency_key_sent_several_times_at_once_makes_one_case() {
+    let d = desk().await;
+    let body = json!({
+        "item_id": d.item_id,
+        "channel": "window",
+        "applicant": applicant(ID_CARD),
+        "materials": [{"name": "食品经营许可申请书", "paper": true}, {"name": "营业执照", "paper": true}]
+    });
+    let requests = (0..5)
+        .map(|_| ("/api/v1/cases".to_string(), body.clone(), Some("double-click")))
+        .collect();
+    let replies = post_keyed_at_once(&d.app, &d.clerk, requests).await;
+    let first = &replies[0].1["case_no"];
+    assert!(first.is_string(), "{replies:?}");
+    for (status, reply) in &replies {
+        assert_eq!(*status, 201, "{reply}");
+        assert_eq!(&reply["case_no"], first);
+    }
+    let list = d.app.get("/api/v1/cases", Some(&d.clerk)).await.json();
+    assert_eq!(list["total"], 1);
+    let report = d.app.state.store.verify_audit(|_, _| {}).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert_eq!(report.events, 1);
+}
+
+#[tokio::test]
 async fn a_write_that_fails_half_way_in_a_batch_is_undone_alone() {
     let d = desk().await;
     let mut numbers = Vec::new();
@@ -1047,26 +1106,41 @@ async fn a_write_that_fails_half_way_in_a_batch_is_undone_alone() {
 /// Sends these POSTs all at once, so that the case writer batches them, and
 /// answers their statuses in the same order.
 async fn post_at_once(app: &TestApp, token: &str, requests: Vec<(String, Value)>) -> Vec<u16> {
+    let keyed = requests.into_iter().map(|(p, b)| (p, b, None)).collect();
+    post_keyed_at_once(app, token, keyed)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect()
+}
+
+/// Like [`post_at_once`], each POST with an optional `Idempotency-Key`;
+/// answers each reply's status and JSON body.
+async fn post_keyed_at_once(
+    app: &TestApp,
+    token: &str,
+    requests: Vec<(String, Value, Option<&str>)>,
+) -> Vec<(u16, Value)> {
     let tasks: Vec<_> = requests
         .into_iter()
-        .map(|(path, body)| {
+        .map(|(path, body, key)| {
             let url = app.url(&path);
             let token = token.to_string();
+            let key = key.map(str::to_string);
             tokio::spawn(async move {
-                let r = reqwest::Client::new()
-                    .post(url)
-                    .bearer_auth(token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                r.status().as_u16()
+                let mut r = reqwest::Client::new().post(url).bearer_auth(token);
+                if let Some(key) = key {
+                    r = r.header("Idempotency-Key", key);
+                }
+                let r = r.json(&body).send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
             })
         })
         .collect();
-    let mut statuses = Vec::new();
+    let mut replies = Vec::new();
     for t in tasks {
-        statuses.push(t.await.unwrap());
+        replies.push(t.await.unwrap());
     }
-    statuses
+    replies
 }

@@ -335,11 +335,15 @@ pub(crate) async fn submit_case(
             now,
         )
         .await?;
-    let record = match written {
-        Written::Done(r) => r,
-        Written::Replayed { case_no, .. } => state.store.case_record(&case_no).await?,
+    // The writer hands back the trail it wrote; only a replay reads it again.
+    let (record, events) = match written {
+        Written::Done(w) => (w.record, w.events),
+        Written::Replayed { case_no, .. } => {
+            let record = state.store.case_record(&case_no).await?;
+            let events = state.store.case_events(record.id).await?;
+            (record, events)
+        }
     };
-    let events = state.store.case_events(record.id).await?;
     let audience = match &actor {
         Some(a) => Audience::of(a.role, a.department_id, &record.case, a.user_id),
         // An anonymous applicant gets their own case back, once.
@@ -464,7 +468,8 @@ pub(crate) async fn load_view(
         .case_by_no(viewer, case_no)
         .await
         .map_err(case_not_found)?;
-    view_for(state, user, &record).await
+    let events = state.store.case_events(record.id).await?;
+    view_for(state, user, &record, &events).await
 }
 
 /// The view of a case the user may see, with its trail.
@@ -472,14 +477,14 @@ async fn view_for(
     state: &AppState,
     user: &crate::auth::AuthUser,
     record: &store::CaseRecord,
+    events: &[store::StoredEvent],
 ) -> AppResult<CaseView> {
-    let events = state.store.case_events(record.id).await?;
     let a = user.actor();
     view(
         state,
         record,
         Audience::of(a.role, a.department_id, &record.case, a.user_id),
-        &events,
+        events,
     )
     .await
 }
@@ -793,10 +798,10 @@ pub(crate) async fn act(
     .map_err(case_not_found)?;
     match written {
         // The writer has just checked that the case is the caller's to act on
-        // and handed back its new state: only the trail is left to read.
-        Written::Done((record, event)) => {
-            tracing::info!(case_no = %record.case_no, kind = event.body.kind(), user = %user.user.username, "case action");
-            view_for(state, user, &record).await
+        // and handed back its new state and trail: nothing is left to read.
+        Written::Done(w) => {
+            tracing::info!(case_no = %w.record.case_no, kind = w.event().body.kind(), user = %user.user.username, "case action");
+            view_for(state, user, &w.record, &w.events).await
         }
         Written::Replayed { .. } => load_view(state, user, case_no).await,
     }
