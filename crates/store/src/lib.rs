@@ -173,7 +173,9 @@ impl Store {
                                 // The writer's connection is in use all the
                                 // time: no ping before every batch.
                                 .test_before_acquire(false)
-                                .connect_lazy_with(writer_opts),
+                                .connect_lazy_with(
+                                    writer_opts.statement_cache_capacity(writer::STATEMENT_CACHE),
+                                ),
                         )
                     }),
                 )
@@ -202,7 +204,9 @@ impl Store {
                             SqlitePoolOptions::new()
                                 .max_connections(1)
                                 .test_before_acquire(false)
-                                .connect_lazy_with(writer_opts),
+                                .connect_lazy_with(
+                                    writer_opts.statement_cache_capacity(writer::STATEMENT_CACHE),
+                                ),
                         )
                     }),
                 )

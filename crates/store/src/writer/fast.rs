@@ -167,7 +167,6 @@ macro_rules! run_batch {
                 push_list!(q, nos.iter().copied());
                 let rows: Vec<CaseRow> = q
                     .build_query_as()
-                    .persistent(false)
                     .fetch_all(&mut *tx)
                     .await?;
                 for row in rows {
@@ -184,7 +183,6 @@ macro_rules! run_batch {
                 q.push(" ORDER BY case_id, seq");
                 let rows: Vec<(i64, i64, i64, String, String)> = q
                     .build_query_as()
-                    .persistent(false)
                     .fetch_all(&mut *tx)
                     .await?;
                 for (case_id, id, seq, payload, hash) in rows {
@@ -385,7 +383,6 @@ macro_rules! run_batch {
                 q.push(" RETURNING id, case_no");
                 let rows: Vec<(i64, String)> = q
                     .build_query_as()
-                    .persistent(false)
                     .fetch_all(&mut *tx)
                     .await?;
                 if rows.len() != new_cases.len() {
@@ -422,7 +419,6 @@ macro_rules! run_batch {
                 q.push(" RETURNING id, case_no");
                 let back: Vec<(i64, String)> = q
                     .build_query_as()
-                    .persistent(false)
                     .fetch_all(&mut *tx)
                     .await?;
                 let same = back.len() == rows.len()
@@ -472,7 +468,6 @@ macro_rules! run_batch {
                 q.push(" RETURNING id, case_id, seq");
                 let rows: Vec<(i64, i64, i64)> = q
                     .build_query_as()
-                    .persistent(false)
                     .fetch_all(&mut *tx)
                     .await?;
                 let by_place: HashMap<(i64, i64), i64> =

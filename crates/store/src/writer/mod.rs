@@ -45,6 +45,11 @@ mod safe;
 pub const MAX_BATCH: usize = 512;
 const _: () = assert!(MAX_BATCH * 24 < 32_766);
 
+/// Prepared statements the writer's connection keeps. The fast path's
+/// multi-row statements differ by their number of rows, so they need more
+/// room than the default of 100 to stay prepared under a changing load.
+pub(crate) const STATEMENT_CACHE: usize = 1024;
+
 /// A new case, checked and serialised by the caller.
 pub(crate) struct SubmitJob {
     pub case: Case,
