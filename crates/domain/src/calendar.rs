@@ -176,6 +176,35 @@ impl WorkCalendar {
         Ok(day)
     }
 
+    /// The `n`-th working day counting back from `day`, `day` itself first
+    /// when it is a working day: with `n = 1` the last working day on or
+    /// before `day`. `None` for `n = 0`, or when more than
+    /// [`MAX_DAYS_OFF_IN_A_ROW`] days off in a row or the first representable
+    /// date come first.
+    pub fn nth_working_day_back(&self, day: NaiveDate, n: u32) -> Option<NaiveDate> {
+        if n == 0 {
+            return None;
+        }
+        let mut day = day;
+        let mut found = 0;
+        let mut off_in_a_row = 0;
+        loop {
+            if self.is_working_day(day) {
+                found += 1;
+                off_in_a_row = 0;
+                if found == n {
+                    return Some(day);
+                }
+            } else {
+                off_in_a_row += 1;
+                if off_in_a_row > MAX_DAYS_OFF_IN_A_ROW {
+                    return None;
+                }
+            }
+            day = day.pred_opt()?;
+        }
+    }
+
     /// The number of working days in the half-open range `[start, end)`;
     /// 0 when `end <= start`.
     pub fn working_days_between(&self, start: NaiveDate, end: NaiveDate) -> u32 {
@@ -1080,6 +1109,18 @@ mod tests {
             prop_assert_eq!(cal.working_days_between(from.succ_opt().unwrap(), due.succ_opt().unwrap()), n);
             prop_assert_eq!(cal.working_days_left(from, due), i64::from(n));
             prop_assert_eq!(cal.working_days_left(due, from), -i64::from(n));
+        }
+
+        #[test]
+        fn counting_back_undoes_counting_forward(cal in any_calendar(), from in any_date(), n in 1u32..400) {
+            // The working day n back from the n-th after `from` is the first
+            // working day after `from`; one more back is on or before `from`.
+            let due = cal.add_working_days(from, n).unwrap();
+            let first = cal.add_working_days(from, 1).unwrap();
+            prop_assert_eq!(cal.nth_working_day_back(due, n), Some(first));
+            let before = cal.nth_working_day_back(due, n + 1).unwrap();
+            prop_assert!(before <= from && cal.is_working_day(before));
+            prop_assert_eq!(cal.working_days_between(before.succ_opt().unwrap(), due.succ_opt().unwrap()), n);
         }
 
         #[test]

@@ -50,6 +50,7 @@ pub mod catalogue;
 pub mod center;
 pub mod identity;
 pub mod report;
+pub mod supervision;
 pub mod validation;
 
 pub use validation::{FieldError, ValidationErrors};

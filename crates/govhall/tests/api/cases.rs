@@ -1007,7 +1007,13 @@ async fn one_idempotency_key_sent_several_times_at_once_makes_one_case() {
         "materials": [{"name": "食品经营许可申请书", "paper": true}, {"name": "营业执照", "paper": true}]
     });
     let requests = (0..5)
-        .map(|_| ("/api/v1/cases".to_string(), body.clone(), Some("double-click")))
+        .map(|_| {
+            (
+                "/api/v1/cases".to_string(),
+                body.clone(),
+                Some("double-click"),
+            )
+        })
         .collect();
     let replies = post_keyed_at_once(&d.app, &d.clerk, requests).await;
     let first = &replies[0].1["case_no"];
