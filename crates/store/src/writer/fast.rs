@@ -18,8 +18,8 @@ use super::{Conn, Done, Job, RawEvent, Saved, SubmitJob, case_no, certificate_ta
 use crate::StoreError;
 use crate::cases::{
     CALENDAR_SQL, CASE_COLUMNS, CalendarCache, CaseRecord, CaseRow, IdempotencyKey, NewFile,
-    Written, chain_hash, current_step_name, find_key, insert_certificate, json_error, lock_head,
-    move_head, record_files, save_key,
+    Written, chain_hash, find_key, insert_certificate, json_error, lock_head, move_head,
+    record_files, save_key,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::{Context, Event, EventActor};
@@ -84,7 +84,8 @@ struct Link {
 }
 
 /// The columns a projection row is written with, in [`push_case_row!`]'s order.
-const CASE_INSERT: &str = "INSERT INTO cases (case_no, query_code, center_id, department_id,
+pub(super) const CASE_INSERT: &str =
+    "INSERT INTO cases (case_no, query_code, center_id, department_id,
     item_id, item_version_id, item_name, case_kind, channel, status, applicant_name,
     applicant_id_number, applicant_user_id, submitted_at, accepted_at, due_date, concluded_at,
     paused_working_days, current_step, event_count, state, created_at, updated_at) ";
@@ -100,7 +101,7 @@ const CASE_UPSERT: &str = " ON CONFLICT (case_no) DO UPDATE SET status = exclude
 macro_rules! push_case_row {
     ($b:ident, $case_no:expr, $query_code:expr, $center_id:expr, $case:expr, $event_count:expr, $state:expr, $now:expr) => {{
         let case: &domain::case::Case = $case;
-        let now: DateTime<Utc> = $now;
+        let now: chrono::DateTime<chrono::Utc> = $now;
         $b.push_bind($case_no)
             .push_bind($query_code)
             .push_bind($center_id)
@@ -119,13 +120,14 @@ macro_rules! push_case_row {
             .push_bind(case.due_date)
             .push_bind(case.conclusion.as_ref().map(|c| c.at))
             .push_bind(i64::from(case.paused_working_days))
-            .push_bind(current_step_name(case))
+            .push_bind($crate::cases::current_step_name(case))
             .push_bind($event_count)
             .push_bind($state)
             .push_bind(now)
             .push_bind(now);
     }};
 }
+pub(super) use push_case_row;
 
 /// `(v1, v2, …)` of bound values after an `IN `.
 macro_rules! push_list {

@@ -143,34 +143,13 @@ macro_rules! submit_in {
         .await?;
         let case_no = super::case_no(&prefix, j.today, n);
         let case = &j.case;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO cases (case_no, query_code, center_id, department_id, item_id, item_version_id,
-                item_name, case_kind, channel, status, applicant_name, applicant_id_number,
-                applicant_user_id, submitted_at, accepted_at, due_date, concluded_at,
-                paused_working_days, current_step, event_count, state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, NULL,
-                0, $15, 1, $16, $17, $17)
-             RETURNING id",
-        )
-        .bind(&case_no)
-        .bind(&j.query_code)
-        .bind(j.center_id)
-        .bind(case.item.department_id)
-        .bind(case.item.item_id)
-        .bind(case.item.version_id)
-        .bind(&case.item.name)
-        .bind(case.item.case_kind.code())
-        .bind(case.channel.code())
-        .bind(case.status.code())
-        .bind(&case.applicant.name)
-        .bind(&case.applicant.id_number)
-        .bind(case.applicant_user_id)
-        .bind(j.event.at)
-        .bind(current_step_name(case))
-        .bind(&j.state)
-        .bind(j.now)
-        .fetch_one(&mut *$tx)
-        .await?;
+        // The same row as the fast path writes, one at a time.
+        let mut q = sqlx::QueryBuilder::new(super::fast::CASE_INSERT);
+        q.push_values([&case_no], |mut b, no| {
+            super::fast::push_case_row!(b, no, &j.query_code, j.center_id, case, 1i64, &j.state, j.now);
+        });
+        q.push(" RETURNING id");
+        let id: i64 = q.build_query_scalar().fetch_one(&mut *$tx).await?;
         let (event_id, hash) =
             insert_event!($tx, head, id, &case_no, 1i64, &j.event, &j.payload, j.now);
         record_files!($tx, id, &j.files, j.now);
