@@ -66,6 +66,13 @@ pub enum Permission {
     HandleCases,
     /// Edit the working calendar.
     ManageCalendar,
+    /// See warnings, violations and correction orders (a department its own).
+    ViewSupervision,
+    /// Issue, return and close correction orders, dismiss violations, change
+    /// the warning thresholds.
+    Supervise,
+    /// Answer a correction order sent to one's department.
+    AnswerCorrections,
 }
 
 /// Which departments' data a grant reaches.
@@ -139,6 +146,9 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         }
         ReadCases => role.is_staff(),
         HandleCases => matches!(role, Clerk | Approver | ChiefRep | Admin | Leader),
+        ViewSupervision => role.is_staff(),
+        Supervise => matches!(role, Supervisor | Admin),
+        AnswerCorrections => matches!(role, Clerk | Approver | ChiefRep),
     }
 }
 

@@ -17,7 +17,7 @@
 
 use crate::ValidationErrors;
 use crate::calendar::WorkCalendar;
-use crate::case::{Case, CaseStatus};
+use crate::case::{Case, CaseStatus, EventBody};
 use crate::catalogue::CaseKind;
 use crate::macros::coded_enum;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -249,6 +249,191 @@ fn next_day(d: NaiveDate) -> NaiveDate {
     d.succ_opt().unwrap_or(d)
 }
 
+// ------------------------------------------------------------- violations
+
+coded_enum!(
+    /// An irregular act found when it happens, not by the clock.
+    ///
+    /// Two acts the rules also name cannot happen in govhall at all, so they
+    /// have no rule here: a refusal without a reason (`decide` refuses it with
+    /// `field.required`) and a fee different from the item's standard (a fee
+    /// notice is computed from the item version the case was accepted under).
+    ViolationRule {
+        SecondCorrectionNotice = "second_correction_notice", "重复一次性告知";
+        AcceptedTwice = "accepted_twice", "两头受理";
+        CertificateWithoutCase = "certificate_without_case", "体外循环";
+    }
+);
+
+impl ViolationRule {
+    pub fn level(self) -> WarningLevel {
+        match self {
+            Self::SecondCorrectionNotice => WarningLevel::Yellow,
+            Self::AcceptedTwice | Self::CertificateWithoutCase => WarningLevel::Red,
+        }
+    }
+}
+
+coded_enum!(
+    /// Where a violation stands.
+    ViolationStatus {
+        Open = "open", "待处理";
+        Dismissed = "dismissed", "已排除";
+        Corrected = "corrected", "已纠正";
+    }
+);
+
+/// The violations an event shows by itself, given the case as the event left
+/// it, each with a line saying what was seen.
+pub fn event_violations(after: &Case, body: &EventBody) -> Vec<(ViolationRule, String)> {
+    let mut found = Vec::new();
+    if let EventBody::CorrectionRequested { .. } = body
+        && after.notices.len() >= 2
+    {
+        found.push((
+            ViolationRule::SecondCorrectionNotice,
+            format!(
+                "同一办件第 {} 次出具一次性告知书（一次性告知应一次告知全部需补正内容）",
+                after.notices.len()
+            ),
+        ));
+    }
+    found
+}
+
+// ------------------------------------------------------------ corrections
+
+coded_enum!(
+    /// Where a correction order (纠错/督办) stands.
+    CorrectionStatus {
+        Issued = "issued", "待答复";
+        Replied = "replied", "已答复待审核";
+        Returned = "returned", "退回重新答复";
+        Closed = "closed", "已办结";
+    }
+);
+
+coded_enum!(
+    /// What happened to a correction order.
+    CorrectionEventKind {
+        Issued = "issued", "下发督办";
+        Replied = "replied", "部门答复";
+        Returned = "returned", "退回";
+        Closed = "closed", "办结";
+        Escalated = "escalated", "逾期未答复，升级督办";
+    }
+);
+
+impl CorrectionStatus {
+    /// Waiting for the department's answer (its reply deadline runs).
+    pub fn awaits_reply(self) -> bool {
+        matches!(self, Self::Issued | Self::Returned)
+    }
+}
+
+/// A step in a correction order's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionAction {
+    /// The department answers (by its staff).
+    Reply,
+    /// The supervisor finds the answer insufficient.
+    Return,
+    /// The supervisor closes the order.
+    Close,
+}
+
+impl CorrectionAction {
+    pub fn event(self) -> CorrectionEventKind {
+        match self {
+            Self::Reply => CorrectionEventKind::Replied,
+            Self::Return => CorrectionEventKind::Returned,
+            Self::Close => CorrectionEventKind::Closed,
+        }
+    }
+}
+
+/// A refused step: a stable code and a message for the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionConflict {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The status a correction order moves to, or why it cannot.
+pub fn correction_after(
+    status: CorrectionStatus,
+    action: CorrectionAction,
+) -> Result<CorrectionStatus, CorrectionConflict> {
+    use CorrectionAction as A;
+    use CorrectionStatus as S;
+    let refuse = |code, what: &str| {
+        Err(CorrectionConflict {
+            code,
+            message: format!("督办单当前为“{}”，不能{what}", status.label()),
+        })
+    };
+    match (action, status) {
+        (A::Reply, S::Issued | S::Returned) => Ok(S::Replied),
+        (A::Reply, _) => refuse("correction.not_awaiting_reply", "答复"),
+        (A::Return, S::Replied) => Ok(S::Returned),
+        (A::Return, _) => refuse("correction.not_replied", "退回"),
+        (A::Close, S::Closed) => refuse("correction.closed", "办结"),
+        (A::Close, _) => Ok(S::Closed),
+    }
+}
+
+/// A correction order as a supervisor enters it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCorrection {
+    pub reason: String,
+    pub reply_working_days: u32,
+}
+
+impl NewCorrection {
+    pub const MAX_REPLY_WORKING_DAYS: i64 = 30;
+
+    pub fn parse(reason: &str, reply_working_days: i64) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let reason = reason.trim();
+        if reason.is_empty() {
+            e.add("field.required", "reason", "请填写督办事由");
+        } else if reason.chars().count() > 1000 {
+            e.add("field.too_long", "reason", "督办事由不能超过1000个字");
+        }
+        if !(1..=Self::MAX_REPLY_WORKING_DAYS).contains(&reply_working_days) {
+            e.add(
+                "correction.reply_days_invalid",
+                "reply_working_days",
+                format!(
+                    "答复期限应为 1 到 {} 个工作日",
+                    Self::MAX_REPLY_WORKING_DAYS
+                ),
+            );
+        }
+        e.into_result(Self {
+            reason: reason.to_string(),
+            reply_working_days: reply_working_days.clamp(1, 30) as u32,
+        })
+    }
+}
+
+/// The note that goes with a step: an answer and a return need one.
+pub fn correction_note(action: CorrectionAction, raw: &str) -> Result<String, ValidationErrors> {
+    let t = raw.trim();
+    let (field, label) = match action {
+        CorrectionAction::Reply => ("reply", "答复内容"),
+        CorrectionAction::Return => ("note", "退回理由"),
+        CorrectionAction::Close => ("note", "办结意见"),
+    };
+    let mut e = ValidationErrors::default();
+    if t.is_empty() && action != CorrectionAction::Close {
+        e.add("field.required", field, format!("请填写{label}"));
+    } else if t.chars().count() > 2000 {
+        e.add("field.too_long", field, format!("{label}不能超过2000个字"));
+    }
+    e.into_result(t.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +634,63 @@ mod tests {
             };
             prop_assert_eq!(w.on(today).map(|t| t.level), expected);
         }
+    }
+
+    #[test]
+    fn a_correction_order_moves_reply_return_reply_close() {
+        use CorrectionAction as A;
+        use CorrectionStatus as S;
+        assert_eq!(correction_after(S::Issued, A::Reply), Ok(S::Replied));
+        assert_eq!(correction_after(S::Replied, A::Return), Ok(S::Returned));
+        assert_eq!(correction_after(S::Returned, A::Reply), Ok(S::Replied));
+        assert_eq!(correction_after(S::Replied, A::Close), Ok(S::Closed));
+        // A supervisor may close an order before any answer (withdrawn).
+        assert_eq!(correction_after(S::Issued, A::Close), Ok(S::Closed));
+        assert_eq!(
+            correction_after(S::Replied, A::Reply).unwrap_err().code,
+            "correction.not_awaiting_reply"
+        );
+        assert_eq!(
+            correction_after(S::Issued, A::Return).unwrap_err().code,
+            "correction.not_replied"
+        );
+        let closed = correction_after(S::Closed, A::Close).unwrap_err();
+        assert_eq!(closed.code, "correction.closed");
+        assert!(closed.message.contains("已办结"));
+        assert!(S::Issued.awaits_reply() && S::Returned.awaits_reply());
+        assert!(!S::Replied.awaits_reply() && !S::Closed.awaits_reply());
+    }
+
+    #[test]
+    fn a_correction_order_needs_a_reason_and_a_reply_period_of_1_to_30_days() {
+        let ok = NewCorrection::parse("  超期未办结，请说明原因  ", 5).unwrap();
+        assert_eq!(ok.reason, "超期未办结，请说明原因");
+        assert_eq!(ok.reply_working_days, 5);
+        let e = NewCorrection::parse(" ", 31).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, vec!["reason", "reply_working_days"]);
+        assert!(NewCorrection::parse("x", 0).is_err());
+        assert!(NewCorrection::parse(&"长".repeat(1001), 3).is_err());
+        // An answer and a return need words; a close may go without.
+        assert!(correction_note(CorrectionAction::Reply, " ").is_err());
+        assert!(correction_note(CorrectionAction::Return, "").is_err());
+        assert_eq!(correction_note(CorrectionAction::Close, " ").unwrap(), "");
+    }
+
+    #[test]
+    fn violation_rules_have_their_levels() {
+        assert_eq!(
+            ViolationRule::SecondCorrectionNotice.level(),
+            WarningLevel::Yellow
+        );
+        assert_eq!(ViolationRule::AcceptedTwice.level(), WarningLevel::Red);
+        assert_eq!(
+            ViolationRule::CertificateWithoutCase.level(),
+            WarningLevel::Red
+        );
+        assert_eq!(
+            ViolationRule::parse("两头受理"),
+            Some(ViolationRule::AcceptedTwice)
+        );
     }
 }

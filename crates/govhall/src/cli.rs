@@ -101,6 +101,10 @@ struct ServeArgs {
     /// Mark cookies Secure (when served behind HTTPS).
     #[arg(long, env = "GOVHALL_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Minutes between runs of the supervision worker (电子监察), which also
+    /// runs at start; 0 turns it off.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=60))]
+    supervise_minutes: u64,
 }
 
 #[derive(Subcommand)]
@@ -233,6 +237,8 @@ async fn serve(args: ServeArgs, with_demo: bool) -> anyhow::Result<()> {
             data_dir: args.store.data_dir.clone(),
             clock,
             secure_cookies: args.secure_cookies,
+            supervise_every: (args.supervise_minutes > 0)
+                .then(|| std::time::Duration::from_secs(60 * args.supervise_minutes)),
         },
         store,
     )

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Actor, DepartmentScope, Grant, Permission, Role};
 use domain::calendar::{DayKind, WorkCalendar};
 use domain::case::{Action, Case, CaseStatus, Event};
+use domain::supervision::{ViolationRule, WarningSettings, event_violations};
 use sha2::{Digest, Sha256};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
@@ -73,13 +74,17 @@ macro_rules! move_head {
 
 /// Rewrites the projection row from the folded state.
 macro_rules! update_projection {
-    ($tx:ident, $record:expr, $now:expr) => {{
+    ($tx:ident, $record:expr, $watch:expr, $now:expr) => {{
         let r: &CaseRecord = $record;
+        let watch: &domain::supervision::Watch = $watch;
+        let step = domain::supervision::WatchInput::from(&r.case).step;
         let state = serde_json::to_string(&r.case).map_err(json_error)?;
         sqlx::query(
             "UPDATE cases SET status = $1, accepted_at = $2, due_date = $3, concluded_at = $4,
-                paused_working_days = $5, current_step = $6, event_count = $7, state = $8, updated_at = $9
-             WHERE id = $10",
+                paused_working_days = $5, current_step = $6, event_count = $7, state = $8,
+                step_started_on = $9, step_budget_days = $10, yellow_on = $11, red_on = $12,
+                step_over_on = $13, updated_at = $14
+             WHERE id = $15",
         )
         .bind(r.case.status.code())
         .bind(r.case.accepted_at)
@@ -89,10 +94,97 @@ macro_rules! update_projection {
         .bind(current_step_name(&r.case))
         .bind(r.event_count)
         .bind(state)
+        .bind(step.map(|s| s.0))
+        .bind(step.map(|s| i64::from(s.1)))
+        .bind(watch.yellow_on)
+        .bind(watch.red_on)
+        .bind(watch.step_over_on)
         .bind($now)
         .bind(r.id)
         .execute(&mut *$tx)
         .await?;
+    }};
+}
+
+/// A violation seen while a case event is written.
+#[derive(Debug)]
+pub(crate) struct FoundViolation {
+    pub case_id: i64,
+    pub department_id: i64,
+    pub rule: ViolationRule,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+impl FoundViolation {
+    /// The violations an event shows by itself (see [`event_violations`]).
+    pub(crate) fn of_event(record: &CaseRecord, event: &Event) -> Vec<FoundViolation> {
+        event_violations(&record.case, &event.body)
+            .into_iter()
+            .map(|(rule, detail)| FoundViolation {
+                case_id: record.id,
+                department_id: record.case.department_id(),
+                rule,
+                detail,
+                at: event.at,
+            })
+            .collect()
+    }
+}
+
+/// Records the violations found in a batch, and flags 两头受理: each case
+/// accepted in it (`accepted`: case ids) for which an earlier-accepted case of
+/// the same applicant and item is still open.
+macro_rules! record_violations {
+    ($tx:ident, $found:expr, $accepted:expr, $now:expr) => {{
+        let found: &[$crate::cases::FoundViolation] = $found;
+        let accepted: &[i64] = $accepted;
+        let now: DateTime<Utc> = $now;
+        if !found.is_empty() {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO violations (department_id, case_id, rule, level, detail, occurred_at, occurred_on, created_at) ",
+            );
+            q.push_values(found, |mut b, v| {
+                b.push_bind(v.department_id)
+                    .push_bind(v.case_id)
+                    .push_bind(v.rule.code())
+                    .push_bind(v.rule.level().code())
+                    .push_bind(&v.detail)
+                    .push_bind(v.at)
+                    .push_bind(domain::supervision::beijing_date(v.at))
+                    .push_bind(v.at);
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+        if !accepted.is_empty() {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO violations (department_id, case_id, rule, level, detail, occurred_at, occurred_on, created_at)
+                 SELECT a.department_id, a.id, 'accepted_twice', 'red',
+                        '同一申请人的同一事项已有在办办件 ' || b.case_no || '，又重复受理', ",
+            );
+            q.push_bind(now)
+                .push(", ")
+                .push_bind(domain::supervision::beijing_date(now))
+                .push(", ")
+                .push_bind(now)
+                .push(
+                " FROM cases a JOIN cases b ON b.applicant_id_number = a.applicant_id_number
+                    AND b.item_id = a.item_id AND b.id <> a.id
+                  WHERE b.accepted_at IS NOT NULL
+                    AND b.status IN ('accepted', 'awaiting_correction', 'suspended')
+                    AND (b.accepted_at < a.accepted_at OR (b.accepted_at = a.accepted_at AND b.id < a.id))
+                    AND a.id IN ",
+            );
+            q.push("(");
+            {
+                let mut list = q.separated(", ");
+                for id in accepted {
+                    list.push_bind(*id);
+                }
+            }
+            q.push(")");
+            q.build().execute(&mut *$tx).await?;
+        }
     }};
 }
 
@@ -196,8 +288,8 @@ macro_rules! insert_certificate {
     }};
 }
 pub(crate) use {
-    find_key, insert_certificate, insert_event, lock_head, move_head, record_files, save_key,
-    update_projection,
+    find_key, insert_certificate, insert_event, lock_head, move_head, record_files,
+    record_violations, save_key, update_projection,
 };
 
 /// The hash before the first event.
@@ -374,17 +466,26 @@ pub struct NewFile {
     pub content_type: String,
 }
 
-/// Calendars per center, read once and dropped when an admin edits one.
+/// Per center, what the case writer decides and watches with: the working
+/// calendar and the warning thresholds. Read once, dropped when an admin edits
+/// either.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CalendarCache(Arc<RwLock<HashMap<i64, Arc<WorkCalendar>>>>);
+pub(crate) struct CalendarCache {
+    calendars: Arc<RwLock<HashMap<i64, Arc<WorkCalendar>>>>,
+    warnings: Arc<RwLock<HashMap<i64, WarningSettings>>>,
+}
 
 /// A center's stored calendar days, as [`CalendarCache::insert`] takes them.
 pub(crate) const CALENDAR_SQL: &str =
     "SELECT day, kind, note FROM calendar_days WHERE center_id = $1 ORDER BY day";
 
+/// A center's stored thresholds, as [`CalendarCache::insert_warnings`] takes them.
+pub(crate) const WARNINGS_SQL: &str =
+    "SELECT yellow_working_days, yellow_permille FROM supervision_settings WHERE center_id = $1";
+
 impl CalendarCache {
     pub(crate) fn get(&self, center_id: i64) -> Option<Arc<WorkCalendar>> {
-        self.0
+        self.calendars
             .read()
             .expect("calendar cache poisoned")
             .get(&center_id)
@@ -404,13 +505,89 @@ impl CalendarCache {
             cal.set(day, kind, note);
         }
         let cal = Arc::new(cal);
-        self.0
+        self.calendars
             .write()
             .expect("calendar cache poisoned")
             .insert(center_id, cal.clone());
         Ok(cal)
     }
+
+    pub(crate) fn warnings(&self, center_id: i64) -> Option<WarningSettings> {
+        self.warnings
+            .read()
+            .expect("settings cache poisoned")
+            .get(&center_id)
+            .copied()
+    }
+
+    /// Keeps a center's thresholds as stored (the defaults when there is no row).
+    pub(crate) fn insert_warnings(
+        &self,
+        center_id: i64,
+        row: Option<(i64, i64)>,
+    ) -> Result<WarningSettings> {
+        let settings = match row {
+            None => WarningSettings::default(),
+            Some((days, permille)) => WarningSettings {
+                yellow_working_days: u32::try_from(days)
+                    .map_err(|_| StoreError::Corrupt(format!("yellow_working_days {days}")))?,
+                yellow_permille: u32::try_from(permille)
+                    .map_err(|_| StoreError::Corrupt(format!("yellow_permille {permille}")))?,
+            },
+        };
+        self.warnings
+            .write()
+            .expect("settings cache poisoned")
+            .insert(center_id, settings);
+        Ok(settings)
+    }
+
+    pub(crate) fn forget(&self, center_id: i64) {
+        self.calendars
+            .write()
+            .expect("calendar cache poisoned")
+            .remove(&center_id);
+        self.warnings
+            .write()
+            .expect("settings cache poisoned")
+            .remove(&center_id);
+    }
 }
+
+/// A center's calendar and thresholds inside a transaction: from the cache,
+/// or read and cached. Evaluates to `Result<(Arc<WorkCalendar>, WarningSettings)>`.
+macro_rules! center_rules {
+    ($tx:ident, $cache:expr, $center_id:expr) => {{
+        let cache: &$crate::cases::CalendarCache = $cache;
+        let center_id: i64 = $center_id;
+        async {
+            let calendar = match cache.get(center_id) {
+                Some(c) => c,
+                None => {
+                    let rows: Vec<(chrono::NaiveDate, String, String)> =
+                        sqlx::query_as($crate::cases::CALENDAR_SQL)
+                            .bind(center_id)
+                            .fetch_all(&mut *$tx)
+                            .await?;
+                    cache.insert(center_id, rows)?
+                }
+            };
+            let warnings = match cache.warnings(center_id) {
+                Some(w) => w,
+                None => {
+                    let row: Option<(i64, i64)> = sqlx::query_as($crate::cases::WARNINGS_SQL)
+                        .bind(center_id)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                    cache.insert_warnings(center_id, row)?
+                }
+            };
+            Ok::<_, $crate::StoreError>((calendar, warnings))
+        }
+        .await
+    }};
+}
+pub(crate) use center_rules;
 
 pub(crate) const CASE_COLUMNS: &str = "id, case_no, query_code, center_id, event_count, state";
 
@@ -497,6 +674,7 @@ impl Store {
             }
         });
         self.forget_calendar(center_id);
+        self.rewatch(Some(center_id)).await?;
         Ok(())
     }
 
@@ -543,15 +721,12 @@ impl Store {
             }
         });
         self.forget_calendar(center_id);
+        self.rewatch(Some(center_id)).await?;
         Ok(())
     }
 
     fn forget_calendar(&self, center_id: i64) {
-        self.calendars
-            .0
-            .write()
-            .expect("calendar cache poisoned")
-            .remove(&center_id);
+        self.calendars.forget(center_id);
     }
 
     /// Sets the letters of a center's case numbers.

@@ -21,12 +21,14 @@ use std::time::Duration;
 mod cache;
 mod cases;
 mod catalogue;
+mod supervision;
 mod users;
 mod writer;
 
 pub use cases::*;
 pub use catalogue::*;
 pub use domain::center::NewCenter;
+pub use supervision::*;
 pub use users::*;
 
 /// Which database a store talks to.

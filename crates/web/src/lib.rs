@@ -37,6 +37,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub clock: Clock,
     pub secure_cookies: bool,
+    /// How often the supervision worker runs (it also runs at start);
+    /// `None`: never by itself (tests run it through the API).
+    pub supervise_every: Option<std::time::Duration>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -44,6 +47,7 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    supervise_every: Option<std::time::Duration>,
 }
 
 /// Opens the database and applies migrations.
@@ -106,6 +110,7 @@ impl App {
             listener,
             router,
             state,
+            supervise_every: config.supervise_every,
         })
     }
 
@@ -124,14 +129,47 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let worker = self
+            .supervise_every
+            .map(|every| tokio::spawn(supervise(self.state.clone(), every)));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(w) = worker {
+            w.abort();
+        }
         self.state.store.close().await;
         Ok(())
+    }
+}
+
+/// The supervision worker: at start and then every `every`, records the
+/// warnings that began and escalates overdue correction orders. The warning
+/// lists do not wait for it (they compare stored thresholds with today); it
+/// keeps the history that scores and reports count.
+async fn supervise(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match state
+            .store
+            .run_supervision(state.clock.today(), state.clock.now())
+            .await
+        {
+            Ok(run) => tracing::info!(
+                today = %run.today,
+                warnings = run.warnings_recorded,
+                escalated = run.corrections_escalated,
+                "supervision run"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "supervision run failed; the next one tries again")
+            }
+        }
     }
 }
 

@@ -6,16 +6,16 @@ use chrono::{DateTime, Utc};
 use domain::catalogue::{FeeInput, ItemInput, MaterialInput, StepInput};
 use serde_json::{Value, json};
 
-const ID_CARD: &str = "110101199003074514";
-const OTHER_ID_CARD: &str = "11010519491231002X";
+pub(crate) const ID_CARD: &str = "110101199003074514";
+pub(crate) const OTHER_ID_CARD: &str = "11010519491231002X";
 
-fn at(rfc3339: &str) -> DateTime<Utc> {
+pub(crate) fn at(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
 }
 
 /// A 食品经营许可-like item of department A: 受理 → 审查 → 决定 → 送达,
 /// two required materials and an optional one, a 10 yuan fee, 10 working days.
-fn licence(department_id: i64) -> ItemInput {
+pub(crate) fn licence(department_id: i64) -> ItemInput {
     let step = |name: &str| StepInput {
         name: name.into(),
         budget_days: 2,
@@ -47,20 +47,20 @@ fn licence(department_id: i64) -> ItemInput {
     }
 }
 
-fn applicant(id_number: &str) -> Value {
+pub(crate) fn applicant(id_number: &str) -> Value {
     json!({"name": "张三", "id_type": "id_card", "id_number": id_number, "phone": "13800138000"})
 }
 
-struct Desk {
-    app: TestApp,
-    seed: Seed,
-    item_id: i64,
-    clerk: String,
-    approver: String,
-    chief: String,
+pub(crate) struct Desk {
+    pub app: TestApp,
+    pub seed: Seed,
+    pub item_id: i64,
+    pub clerk: String,
+    pub approver: String,
+    pub chief: String,
 }
 
-async fn desk() -> Desk {
+pub(crate) async fn desk() -> Desk {
     let app = spawn_app().await;
     let seed = app.seed().await;
     let item_id = app.add_item(&licence(seed.dept_a), true).await;
@@ -79,7 +79,7 @@ async fn desk() -> Desk {
 
 impl Desk {
     /// A window application with the two required materials on paper.
-    async fn window_case(&self, id_number: &str) -> String {
+    pub(crate) async fn window_case(&self, id_number: &str) -> String {
         let r = self
             .app
             .post_json(
@@ -100,7 +100,7 @@ impl Desk {
         r.json()["case_no"].as_str().unwrap().to_string()
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         token: &str,
         case_no: &str,
@@ -117,7 +117,7 @@ impl Desk {
     }
 
     /// A window application by the clerk with the given materials; the answer.
-    async fn submit(&self, applicant_id: &str, materials: Value) -> Value {
+    pub(crate) async fn submit(&self, applicant_id: &str, materials: Value) -> Value {
         let r = self
             .app
             .post_json(
@@ -134,13 +134,13 @@ impl Desk {
         r.json()
     }
 
-    async fn ok(&self, token: &str, case_no: &str, action: &str, body: Value) -> Value {
+    pub(crate) async fn ok(&self, token: &str, case_no: &str, action: &str, body: Value) -> Value {
         let r = self.post(token, case_no, action, body).await;
         assert_eq!(r.status, 200, "{action}: {}", r.text());
         r.json()
     }
 
-    async fn case(&self, token: &str, case_no: &str) -> Value {
+    pub(crate) async fn case(&self, token: &str, case_no: &str) -> Value {
         let r = self
             .app
             .get(&format!("/api/v1/cases/{case_no}"), Some(token))

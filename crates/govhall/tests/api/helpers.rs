@@ -63,6 +63,8 @@ async fn start(database_url: String, dir: Arc<TempDir>) -> TestApp {
         data_dir: dir.path().join("data"),
         clock: clock.clone(),
         secure_cookies: false,
+        // The tests run the worker through the API, at the moments they choose.
+        supervise_every: None,
     })
     .await
     .expect("the app builds");

@@ -20,3 +20,4 @@ mod pages;
 mod reports;
 mod roles;
 mod search;
+mod supervision;

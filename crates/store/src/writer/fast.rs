@@ -17,12 +17,13 @@
 use super::{Conn, Done, Job, RawEvent, Saved, SubmitJob, case_no, certificate_taken};
 use crate::StoreError;
 use crate::cases::{
-    CALENDAR_SQL, CASE_COLUMNS, CalendarCache, CaseRecord, CaseRow, IdempotencyKey, NewFile,
-    Written, chain_hash, find_key, insert_certificate, json_error, lock_head, move_head,
-    record_files, save_key,
+    CASE_COLUMNS, CalendarCache, CaseRecord, CaseRow, FoundViolation, IdempotencyKey, NewFile,
+    Written, center_rules, chain_hash, find_key, insert_certificate, json_error, lock_head,
+    move_head, record_files, record_violations, save_key,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::case::{Context, Event, EventActor};
+use domain::case::{Context, Event, EventActor, EventBody};
+use domain::supervision::{Watch, WatchInput, watch};
 use sqlx::QueryBuilder;
 use std::collections::{HashMap, HashSet};
 
@@ -88,19 +89,26 @@ pub(super) const CASE_INSERT: &str =
     "INSERT INTO cases (case_no, query_code, center_id, department_id,
     item_id, item_version_id, item_name, case_kind, channel, status, applicant_name,
     applicant_id_number, applicant_user_id, submitted_at, accepted_at, due_date, concluded_at,
-    paused_working_days, current_step, event_count, state, created_at, updated_at) ";
+    paused_working_days, current_step, event_count, state, step_started_on, step_budget_days,
+    yellow_on, red_on, step_over_on, created_at, updated_at) ";
 
 /// What an upsert of an existing case may change.
 const CASE_UPSERT: &str = " ON CONFLICT (case_no) DO UPDATE SET status = excluded.status,
     accepted_at = excluded.accepted_at, due_date = excluded.due_date,
     concluded_at = excluded.concluded_at, paused_working_days = excluded.paused_working_days,
     current_step = excluded.current_step, event_count = excluded.event_count,
-    state = excluded.state, updated_at = excluded.updated_at";
+    state = excluded.state, step_started_on = excluded.step_started_on,
+    step_budget_days = excluded.step_budget_days, yellow_on = excluded.yellow_on,
+    red_on = excluded.red_on, step_over_on = excluded.step_over_on,
+    updated_at = excluded.updated_at";
 
-/// Binds one projection row (23 values) into a `push_values` tuple.
+/// Binds one projection row (28 values) into a `push_values` tuple; `$watch`
+/// is the case's warning thresholds as this row leaves it.
 macro_rules! push_case_row {
-    ($b:ident, $case_no:expr, $query_code:expr, $center_id:expr, $case:expr, $event_count:expr, $state:expr, $now:expr) => {{
+    ($b:ident, $case_no:expr, $query_code:expr, $center_id:expr, $case:expr, $event_count:expr, $state:expr, $watch:expr, $now:expr) => {{
         let case: &domain::case::Case = $case;
+        let watch: &domain::supervision::Watch = $watch;
+        let step = domain::supervision::WatchInput::from(case).step;
         let now: chrono::DateTime<chrono::Utc> = $now;
         $b.push_bind($case_no)
             .push_bind($query_code)
@@ -123,6 +131,11 @@ macro_rules! push_case_row {
             .push_bind($crate::cases::current_step_name(case))
             .push_bind($event_count)
             .push_bind($state)
+            .push_bind(step.map(|s| s.0))
+            .push_bind(step.map(|s| i64::from(s.1)))
+            .push_bind(watch.yellow_on)
+            .push_bind(watch.red_on)
+            .push_bind(watch.step_over_on)
             .push_bind(now)
             .push_bind(now);
     }};
@@ -203,6 +216,10 @@ macro_rules! run_batch {
             let mut keys: HashSet<(&str, &str)> = HashSet::new();
             let mut certificates: HashSet<String> = HashSet::new();
             let mut prefixes: HashMap<i64, String> = HashMap::new();
+            // The thresholds each acted-on case ends the batch with, what it broke.
+            let mut watches: HashMap<String, Watch> = HashMap::new();
+            let mut found: Vec<FoundViolation> = Vec::new();
+            let mut accepted: Vec<i64> = Vec::new();
             for (i, job) in batch.iter().enumerate() {
                 if let Some(k) = job.idem() {
                     let k: &IdempotencyKey = k;
@@ -255,18 +272,8 @@ macro_rules! run_batch {
                             done[i] = Some(Err(StoreError::NotFound));
                             continue;
                         }
-                        // The calendar only changes by an admin's edit, which drops the cached copy.
-                        let calendar = match calendars.get(record.center_id) {
-                            Some(c) => c,
-                            None => {
-                                let rows: Vec<(NaiveDate, String, String)> =
-                                    sqlx::query_as(CALENDAR_SQL)
-                                        .bind(record.center_id)
-                                        .fetch_all(&mut *tx)
-                                        .await?;
-                                calendars.insert(record.center_id, rows)?
-                            }
-                        };
+                        // These only change by an admin's edit, which drops the cached copy.
+                        let (calendar, warnings) = center_rules!(tx, calendars, record.center_id)?;
                         let cx = Context {
                             actor: &j.actor,
                             actor_name: &j.actor_name,
@@ -301,6 +308,14 @@ macro_rules! run_batch {
                         let payload = serde_json::to_string(&event).map_err(json_error)?;
                         record.case = record.case.clone().apply(&event);
                         record.event_count += 1;
+                        watches.insert(
+                            record.case_no.clone(),
+                            watch(&WatchInput::from(&record.case), &calendar, &warnings),
+                        );
+                        found.extend(FoundViolation::of_event(record, &event));
+                        if matches!(event.body, EventBody::Accepted { .. }) {
+                            accepted.push(record.id);
+                        }
                         let record = record.clone();
                         plans.push((
                             i,
@@ -380,7 +395,8 @@ macro_rules! run_batch {
             if !new_cases.is_empty() {
                 let mut q = QueryBuilder::<$db>::new(CASE_INSERT);
                 q.push_values(&new_cases, |mut b, (j, no)| {
-                    push_case_row!(b, *no, &j.query_code, j.center_id, &j.case, 1i64, &j.state, j.now);
+                    // A submission's clock does not run yet: nothing to watch.
+                    push_case_row!(b, *no, &j.query_code, j.center_id, &j.case, 1i64, &j.state, &Watch::default(), j.now);
                 });
                 q.push(" RETURNING id, case_no");
                 let rows: Vec<(i64, String)> = q
@@ -415,7 +431,8 @@ macro_rules! run_batch {
                     .collect::<Result<_, StoreError>>()?;
                 let mut q = QueryBuilder::<$db>::new(CASE_INSERT);
                 q.push_values(&rows, |mut b, (r, state, now)| {
-                    push_case_row!(b, &r.case_no, &r.query_code, r.center_id, &r.case, r.event_count, state, *now);
+                    let w = watches.get(&r.case_no).copied().unwrap_or_default();
+                    push_case_row!(b, &r.case_no, &r.query_code, r.center_id, &r.case, r.event_count, state, &w, *now);
                 });
                 q.push(CASE_UPSERT);
                 q.push(" RETURNING id, case_no");
@@ -508,6 +525,10 @@ macro_rules! run_batch {
                         }
                     }
                 }
+            }
+            let last_now = batch.iter().map(|j| j.now()).max();
+            if let Some(now) = last_now {
+                record_violations!(tx, &found, &accepted, now);
             }
             if let Some(last) = event_ids.last() {
                 move_head!(tx, *last, &prev);

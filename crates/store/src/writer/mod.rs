@@ -40,10 +40,10 @@ use tokio::sync::{Notify, mpsc, oneshot};
 mod fast;
 mod safe;
 
-/// The most jobs one transaction takes. The fast path binds about 24 values
-/// per job in its largest statement, within SQLite's limit of 32,766.
+/// The most jobs one transaction takes. The fast path binds 28 values per
+/// job in its largest statement, within SQLite's limit of 32,766.
 pub const MAX_BATCH: usize = 512;
-const _: () = assert!(MAX_BATCH * 24 < 32_766);
+const _: () = assert!(MAX_BATCH * 28 < 32_766);
 
 /// Prepared statements the writer's connection keeps. The fast path's
 /// multi-row statements differ by their number of rows, so they need more
@@ -104,6 +104,13 @@ enum Job {
 }
 
 impl Job {
+    fn now(&self) -> DateTime<Utc> {
+        match self {
+            Job::Submit(j, _) => j.now,
+            Job::Act(j, _) => j.now,
+        }
+    }
+
     fn idem(&self) -> Option<&IdempotencyKey> {
         match self {
             Job::Submit(j, _) => j.idem.as_ref(),

@@ -7,13 +7,15 @@
 
 use super::{ActJob, Conn, Done, Job, RawEvent, Saved, SubmitJob, certificate_taken};
 use crate::cases::{
-    CALENDAR_SQL, CASE_COLUMNS, CalendarCache, CaseRecord, CaseRow, IdempotencyKey, NewFile,
-    Written, chain_hash, current_step_name, find_key, insert_certificate, insert_event, json_error,
-    lock_head, move_head, record_files, save_key, update_projection,
+    CASE_COLUMNS, CalendarCache, CaseRecord, CaseRow, FoundViolation, IdempotencyKey, NewFile,
+    Written, center_rules, chain_hash, current_step_name, find_key, insert_certificate,
+    insert_event, json_error, lock_head, move_head, record_files, record_violations, save_key,
+    update_projection,
 };
 use crate::{Result, StoreError};
-use chrono::NaiveDate;
-use domain::case::{Context, Event, EventActor};
+use chrono::{DateTime, Utc};
+use domain::case::{Context, Event, EventActor, EventBody};
+use domain::supervision::{Watch, WatchInput, watch};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
@@ -146,7 +148,7 @@ macro_rules! submit_in {
         // The same row as the fast path writes, one at a time.
         let mut q = sqlx::QueryBuilder::new(super::fast::CASE_INSERT);
         q.push_values([&case_no], |mut b, no| {
-            super::fast::push_case_row!(b, no, &j.query_code, j.center_id, case, 1i64, &j.state, j.now);
+            super::fast::push_case_row!(b, no, &j.query_code, j.center_id, case, 1i64, &j.state, &Watch::default(), j.now);
         });
         q.push(" RETURNING id");
         let id: i64 = q.build_query_scalar().fetch_one(&mut *$tx).await?;
@@ -200,17 +202,8 @@ macro_rules! act_in {
         if !visible {
             return Err(JobError::Refused(StoreError::NotFound));
         }
-        // The calendar only changes by an admin's edit, which drops the cached copy.
-        let calendar = match calendars.get(record.center_id) {
-            Some(c) => c,
-            None => {
-                let rows: Vec<(NaiveDate, String, String)> = sqlx::query_as(CALENDAR_SQL)
-                    .bind(record.center_id)
-                    .fetch_all(&mut *$tx)
-                    .await?;
-                calendars.insert(record.center_id, rows)?
-            }
-        };
+        // These only change by an admin's edit, which drops the cached copy.
+        let (calendar, warnings) = center_rules!($tx, calendars, record.center_id)?;
         let cx = Context {
             actor: &j.actor,
             actor_name: &j.actor_name,
@@ -258,7 +251,19 @@ macro_rules! act_in {
         );
         record.case = record.case.apply(&event);
         record.event_count = seq;
-        update_projection!($tx, &record, j.now);
+        let watch = watch(&WatchInput::from(&record.case), &calendar, &warnings);
+        update_projection!($tx, &record, &watch, j.now);
+        let accepted: &[i64] = if matches!(event.body, EventBody::Accepted { .. }) {
+            &[record.id]
+        } else {
+            &[]
+        };
+        record_violations!(
+            $tx,
+            &FoundViolation::of_event(&record, &event),
+            accepted,
+            j.now
+        );
         record_files!($tx, record.id, &j.files, j.now);
         if let Some((no, result_name)) = event.body.certificate() {
             insert_certificate!($tx, no, result_name, &record, j.today, j.now);

@@ -21,6 +21,7 @@ mod departments;
 mod health;
 pub(crate) mod items;
 pub(crate) mod reports;
+pub(crate) mod supervision;
 pub(crate) use reports::sheet_error;
 pub(crate) mod users;
 
@@ -38,6 +39,7 @@ pub(crate) mod users;
         (name = "catalogue", description = "部门、事项与办事指南"),
         (name = "cases", description = "办件：申报、受理、办理、办结、送达与公开查询"),
         (name = "calendar", description = "工作日历与期限计算"),
+        (name = "supervision", description = "电子监察：预警、违规、督办与预警设置"),
         (name = "reports", description = "报表"),
         (name = "admin", description = "用户管理"),
     )
@@ -73,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(departments::router())
         .merge(items::router())
         .merge(reports::router())
+        .merge(supervision::router())
         .merge(users::router())
 }
 
