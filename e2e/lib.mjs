@@ -61,25 +61,28 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Start `govhall demo` on a free port with a fresh temp data dir and wait for
  * GET /healthz to answer 200.
  *
- * @param {{ now?: string, args?: string[], env?: Record<string,string> }} [opts]
+ * @param {{ now?: string, args?: string[], env?: Record<string,string>, command?: string, dataDir?: string }} [opts]
  *   now:  frozen clock passed as --now (default 2026-09-30T09:00:00+08:00)
  *   args: extra CLI args appended after the standard ones
  *   env:  extra environment for the server process
+ *   command: `demo` (default: loads the demo data) or `serve`
+ *   dataDir: a data directory to use (and keep) instead of a fresh one, so a
+ *         journey can stop the server and start it again later in time
  * @returns {Promise<{ baseURL: string, port: number, dataDir: string, logFile: string,
  *                     readLog: () => string, stop: () => Promise<void> }>}
  */
-export async function startServer({ now = DEFAULT_NOW, args = [], env = {} } = {}) {
+export async function startServer({ now = DEFAULT_NOW, args = [], env = {}, command = 'demo', dataDir: givenDataDir } = {}) {
   const bin = process.env.GOVHALL_BIN;
   if (!bin) throw new Error('GOVHALL_BIN is not set: point it at the built govhall binary (scripts/test does this)');
   if (!existsSync(bin)) throw new Error(`GOVHALL_BIN=${bin} does not exist: run \`cargo build --bin govhall\` first`);
 
   const root = await mkdtemp(path.join(os.tmpdir(), 'govhall-e2e-'));
-  const dataDir = path.join(root, 'data');
-  mkdirSync(dataDir);
+  const dataDir = givenDataDir ?? path.join(root, 'data');
+  if (!givenDataDir) mkdirSync(dataDir);
   const logFile = path.join(root, 'server.log');
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const argv = ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--now', now, ...args];
+  const argv = [command, '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--now', now, ...args];
 
   // stdout+stderr go straight to a file: nothing to drain, nothing lost if we crash.
   const logFd = openSync(logFile, 'a');

@@ -15,6 +15,7 @@ mod admin;
 mod applicant;
 mod desk;
 mod public;
+mod supervision;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(applicant::router())
         .merge(desk::router())
+        .merge(supervision::router())
 }
 
 /// What every page shows around its content.
