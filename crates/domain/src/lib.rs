@@ -49,6 +49,7 @@ pub mod case;
 pub mod catalogue;
 pub mod center;
 pub mod identity;
+pub mod rating;
 pub mod report;
 pub mod supervision;
 pub mod validation;

@@ -38,14 +38,18 @@ coded_enum!(
         Overdue = "overdue", "超期未办结";
         ImmediateNotSameDay = "immediate_not_same_day", "即办件未当场办结";
         StepOverBudget = "step_over_budget", "办理环节超时";
+        BadRatingNearDue = "bad_rating_near_due", "差评整改临近期限";
+        BadRatingOverdue = "bad_rating_overdue", "差评整改超期";
     }
 );
 
 impl WarningRule {
     pub fn level(self) -> WarningLevel {
         match self {
-            Self::NearDeadline | Self::StepOverBudget => WarningLevel::Yellow,
-            Self::Overdue | Self::ImmediateNotSameDay => WarningLevel::Red,
+            Self::NearDeadline | Self::StepOverBudget | Self::BadRatingNearDue => {
+                WarningLevel::Yellow
+            }
+            Self::Overdue | Self::ImmediateNotSameDay | Self::BadRatingOverdue => WarningLevel::Red,
         }
     }
 }

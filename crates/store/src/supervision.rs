@@ -52,7 +52,8 @@ pub struct WarningQuery {
 /// One current warning: a time rule on a case, or an open violation.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WarningRow {
-    /// `time` (from the case's thresholds) or `violation`.
+    /// `time` (from the case's thresholds), `violation` or `followup` (a
+    /// bad rating's follow-up near or past its due date).
     pub source: String,
     /// The violation's id (for `violation`), the case's id otherwise.
     pub ref_id: i64,
@@ -400,6 +401,34 @@ impl Store {
                 "step_over_on <= $1",
             ));
         }
+        let fdept = dept.replace("department_id", "f.department_id");
+        let followups = "SELECT 'followup' AS source, f.id AS ref_id, k.case_no, f.department_id,
+                {level} AS level, {rule} AS rule, {since} AS since, f.due_date, k.item_name,
+                k.applicant_name, k.status, k.current_step, '' AS detail
+             FROM rating_followups f JOIN cases k ON k.id = f.case_id WHERE {cond}";
+        let fpart = |level: &str, rule: &str, since: &str, cond: &str| {
+            followups
+                .replace("{level}", level)
+                .replace("{rule}", rule)
+                .replace("{since}", since)
+                .replace("{cond}", &format!("{cond}{fdept}"))
+        };
+        if query.level != Some(WarningLevel::Yellow) {
+            parts.push(fpart(
+                "'red'",
+                "'bad_rating_overdue'",
+                "f.red_on",
+                "f.red_on <= $1",
+            ));
+        }
+        if query.level != Some(WarningLevel::Red) {
+            parts.push(fpart(
+                "'yellow'",
+                "'bad_rating_near_due'",
+                "f.yellow_on",
+                "f.yellow_on <= $1 AND f.red_on > $1",
+            ));
+        }
         let violation_level = match query.level {
             Some(l) => format!(" AND v.level = '{}'", l.code()),
             None => String::new(),
@@ -478,6 +507,9 @@ impl Store {
                 SELECT department_id, 0, COUNT(*), 0 FROM cases WHERE red_on <= $1{dept} GROUP BY department_id
                 UNION ALL
                 SELECT department_id, COUNT(*), 0, 0 FROM cases WHERE step_over_on <= $1{dept} GROUP BY department_id
+                UNION ALL
+                SELECT department_id, COUNT(*) FILTER (WHERE red_on > $1), COUNT(*) FILTER (WHERE red_on <= $1), 0
+                  FROM rating_followups WHERE yellow_on <= $1{dept} GROUP BY department_id
                 UNION ALL
                 SELECT department_id, COUNT(*) FILTER (WHERE level = 'yellow'),
                        COUNT(*) FILTER (WHERE level = 'red'), COUNT(*)

@@ -17,6 +17,7 @@ mod helpers;
 mod imports;
 mod items;
 mod pages;
+mod ratings;
 mod reports;
 mod roles;
 mod search;

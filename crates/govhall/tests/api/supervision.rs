@@ -146,7 +146,10 @@ async fn the_thresholds_are_settings_and_a_change_applies_to_running_cases() {
         .get("/api/v1/supervision/settings", Some(&sup))
         .await
         .json();
-    assert_eq!(s, json!({"yellow_working_days": 2, "yellow_ratio": 0.8}));
+    assert_eq!(
+        s,
+        json!({"yellow_working_days": 2, "yellow_ratio": 0.8, "bad_rating_working_days": 15})
+    );
 
     // 14 October: 4 working days left of 10 after the day; not yellow by default.
     d.app.clock.set(at("2026-10-14T10:00:00+08:00"));

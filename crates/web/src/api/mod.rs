@@ -20,6 +20,7 @@ mod centers;
 mod departments;
 mod health;
 pub(crate) mod items;
+pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod supervision;
 pub(crate) use reports::sheet_error;
@@ -40,6 +41,7 @@ pub(crate) mod users;
         (name = "cases", description = "办件：申报、受理、办理、办结、送达与公开查询"),
         (name = "calendar", description = "工作日历与期限计算"),
         (name = "supervision", description = "电子监察：预警、违规、督办与预警设置"),
+        (name = "ratings", description = "好差评：评价、差评整改、申诉复核与公示"),
         (name = "reports", description = "报表"),
         (name = "admin", description = "用户管理"),
     )
@@ -74,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(centers::router())
         .merge(departments::router())
         .merge(items::router())
+        .merge(ratings::router())
         .merge(reports::router())
         .merge(supervision::router())
         .merge(users::router())

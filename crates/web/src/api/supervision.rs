@@ -237,13 +237,18 @@ pub struct SettingsDto {
     pub yellow_working_days: i64,
     /// Yellow once this share of the time is used (above 0, at most 1).
     pub yellow_ratio: f64,
+    /// Working days a department has to settle a bad rating (1 to 30,
+    /// default 15); unchanged when left out of a PUT.
+    #[serde(default)]
+    pub bad_rating_working_days: Option<i64>,
 }
 
-impl From<WarningSettings> for SettingsDto {
-    fn from(s: WarningSettings) -> Self {
+impl SettingsDto {
+    fn new(s: WarningSettings, bad_rating_working_days: u32) -> Self {
         Self {
             yellow_working_days: i64::from(s.yellow_working_days),
             yellow_ratio: s.yellow_ratio(),
+            bad_rating_working_days: Some(i64::from(bad_rating_working_days)),
         }
     }
 }
@@ -258,7 +263,10 @@ async fn get_settings(
 ) -> AppResult<Json<SettingsDto>> {
     user.grant(Permission::ViewSupervision)?;
     let center = crate::api::calendar::home_center_id(&state).await?;
-    Ok(Json(state.store.warning_settings(center).await?.into()))
+    Ok(Json(SettingsDto::new(
+        state.store.warning_settings(center).await?,
+        state.store.bad_rating_working_days(center).await?,
+    )))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -280,16 +288,42 @@ async fn put_settings(
     ApiJson(body): ApiJson<SettingsDto>,
 ) -> AppResult<Json<SettingsSaved>> {
     let grant = user.grant(Permission::Supervise)?;
-    let settings = WarningSettings::new(body.yellow_working_days, body.yellow_ratio)?;
+    let (settings, bad_days) = parse_settings(&body)?;
     let center = crate::api::calendar::home_center_id(&state).await?;
+    let now = state.clock.now();
     let n = state
         .store
-        .set_warning_settings(&grant, center, settings, state.clock.now())
+        .set_warning_settings(&grant, center, settings, now)
         .await?;
+    if let Some(days) = bad_days {
+        state
+            .store
+            .set_bad_rating_working_days(&grant, center, days, now)
+            .await?;
+    }
     Ok(Json(SettingsSaved {
-        settings: settings.into(),
+        settings: SettingsDto::new(settings, state.store.bad_rating_working_days(center).await?),
         cases_rewatched: n,
     }))
+}
+
+/// Checks every field of the settings before anything is saved.
+pub(crate) fn parse_settings(
+    body: &SettingsDto,
+) -> Result<(WarningSettings, Option<u32>), domain::ValidationErrors> {
+    let warnings = WarningSettings::new(body.yellow_working_days, body.yellow_ratio);
+    let bad = body
+        .bad_rating_working_days
+        .map(domain::rating::bad_rating_working_days)
+        .transpose();
+    match (warnings, bad) {
+        (Ok(w), Ok(b)) => Ok((w, b)),
+        (w, b) => {
+            let mut e = w.err().unwrap_or_default();
+            e.0.extend(b.err().unwrap_or_default().0);
+            Err(e)
+        }
+    }
 }
 
 /// Runs the supervision worker now (it also runs at start and every ten
