@@ -53,11 +53,14 @@ pub struct WarningParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningDto {
-    /// `time` (a deadline rule, live from the case's thresholds) or `violation`.
+    /// `time` (a deadline rule, live from the case's thresholds), `violation`
+    /// or `followup` (a bad rating's follow-up near or past its due date).
     pub source: String,
     pub case_no: Option<String>,
     /// For `violation`: the record to resolve or to issue a correction on.
     pub violation_id: Option<i64>,
+    /// For `followup`: the bad rating's follow-up (差评整改单).
+    pub followup_id: Option<i64>,
     /// `yellow` or `red`.
     pub level: String,
     pub level_name: String,
@@ -86,6 +89,7 @@ impl From<store::WarningRow> for WarningDto {
             .to_string();
         Self {
             violation_id: (w.source == "violation").then_some(w.ref_id),
+            followup_id: (w.source == "followup").then_some(w.ref_id),
             level_name: WarningLevel::parse(&w.level)
                 .map_or("", |l| l.label())
                 .into(),

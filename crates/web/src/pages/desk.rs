@@ -653,6 +653,10 @@ struct CasePage {
     fee_preview_total: i64,
     primary: &'static str,
     role_name: &'static str,
+    /// The applicant's ratings of this case (好差评).
+    ratings: Vec<crate::api::ratings::RatingDto>,
+    /// The rating page for the window's tablet (窗口评价器), once rateable.
+    hall_rating: Option<String>,
 }
 
 /// What this viewer may do to this case now, mirroring the domain's rules.
@@ -986,7 +990,21 @@ async fn show_case(
         .and_then(|f| StatusCode::from_u16(f.status).ok())
         .unwrap_or(StatusCode::OK);
     let title = format!("办件 {}", v.case_no);
+    let ratings = state
+        .store
+        .case_ratings(record.id)
+        .await?
+        .into_iter()
+        .map(crate::api::ratings::RatingDto::from)
+        .collect();
+    let hall_rating = v
+        .query_code
+        .as_ref()
+        .filter(|_| domain::rating::rateable(case.status) && user.can(Permission::HandleCases))
+        .map(|code| format!("/rate/{no}?query_code={}&channel=hall", urlencode(code)));
     let page = CasePage {
+        ratings,
+        hall_rating,
         chrome: Chrome::new(state, Some(user), &title, "desk").await,
         primary: can.primary(case),
         current_step_name: v

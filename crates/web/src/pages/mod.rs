@@ -15,6 +15,7 @@ mod admin;
 mod applicant;
 mod desk;
 mod public;
+mod ratings;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(applicant::router())
         .merge(desk::router())
         .merge(supervision::router())
+        .merge(ratings::router())
 }
 
 /// What every page shows around its content.

@@ -21,9 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Permission;
-use domain::supervision::{
-    CorrectionAction, CorrectionStatus, NewCorrection, ViolationStatus, WarningSettings,
-};
+use domain::supervision::{CorrectionAction, CorrectionStatus, NewCorrection, ViolationStatus};
 use std::collections::HashMap;
 use store::{CorrectionFilter, CorrectionTarget, WarningQuery};
 
@@ -86,6 +84,7 @@ struct DeskPage {
 struct SettingsForm {
     yellow_working_days: String,
     yellow_percent: String,
+    bad_rating_working_days: String,
 }
 
 impl DeskPage {
@@ -167,6 +166,7 @@ async fn desk_page(
     let summary = summary(state, &grant).await?;
     let center = crate::api::calendar::home_center_id(state).await?;
     let current = state.store.warning_settings(center).await?;
+    let bad_days = state.store.bad_rating_working_days(center).await?;
     Ok(DeskPage {
         chrome: Chrome::new(state, Some(user), "电子监察", "supervision").await,
         summary,
@@ -180,6 +180,7 @@ async fn desk_page(
         settings: settings.unwrap_or(SettingsForm {
             yellow_working_days: current.yellow_working_days.to_string(),
             yellow_percent: (current.yellow_permille / 10).to_string(),
+            bad_rating_working_days: bad_days.to_string(),
         }),
         flash: flash.to_string(),
         error,
@@ -196,6 +197,7 @@ async fn save_settings(
     let form = SettingsForm {
         yellow_working_days: field(&f, "yellow_working_days").trim().to_string(),
         yellow_percent: field(&f, "yellow_percent").trim().to_string(),
+        bad_rating_working_days: field(&f, "bad_rating_working_days").trim().to_string(),
     };
     let result: Result<(), AppError> = async {
         let days: i64 = form.yellow_working_days.parse().map_err(|_| {
@@ -212,12 +214,31 @@ async fn save_settings(
                 "黄牌预警的已用时限比例应为 1 到 100 的数",
             )
         })?;
-        let settings = WarningSettings::new(days, percent / 100.0)?;
+        let bad_days: i64 = form.bad_rating_working_days.parse().map_err(|_| {
+            AppError::invalid(
+                "settings.bad_rating_days_invalid",
+                "bad_rating_working_days",
+                "差评整改期限应为 1 到 30 个工作日",
+            )
+        })?;
+        let (settings, bad_days) =
+            crate::api::supervision::parse_settings(&crate::api::supervision::SettingsDto {
+                yellow_working_days: days,
+                yellow_ratio: percent / 100.0,
+                bad_rating_working_days: Some(bad_days),
+            })?;
         let center = crate::api::calendar::home_center_id(&state).await?;
+        let now = state.clock.now();
         state
             .store
-            .set_warning_settings(&grant, center, settings, state.clock.now())
+            .set_warning_settings(&grant, center, settings, now)
             .await?;
+        if let Some(d) = bad_days {
+            state
+                .store
+                .set_bad_rating_working_days(&grant, center, d, now)
+                .await?;
+        }
         tracing::info!(days, percent, user = %user.user.username, "warning settings changed");
         Ok(())
     }
