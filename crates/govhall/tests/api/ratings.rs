@@ -46,7 +46,7 @@ async fn figures(d: &Desk, query: &str) -> Value {
     r.json()
 }
 
-fn department<'a>(figures: &'a Value, id: i64) -> &'a Value {
+fn department(figures: &Value, id: i64) -> &Value {
     figures["departments"]
         .as_array()
         .unwrap()
