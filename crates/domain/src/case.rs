@@ -248,7 +248,7 @@ impl Applicant {
 }
 
 /// A mobile number (11 digits starting with 1) or a fixed line with area code.
-fn is_contact_phone(raw: &str) -> bool {
+pub(crate) fn is_contact_phone(raw: &str) -> bool {
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     let allowed = raw
         .chars()

@@ -48,6 +48,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod center;
+pub mod complaint;
 pub mod identity;
 pub mod rating;
 pub mod report;

@@ -45,7 +45,7 @@ impl SheetError {
                 let names: Vec<String> = missing.iter().map(|m| format!("“{m}”")).collect();
                 format!("未找到表头：缺少{}列", names.join("、"))
             }
-            Self::Empty => "表格中没有填写任何事项".into(),
+            Self::Empty => "表格中没有填写任何数据".into(),
             Self::Write(_) => "生成Excel文件失败".into(),
         }
     }

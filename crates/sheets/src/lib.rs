@@ -15,12 +15,14 @@
 mod catalogue;
 mod error;
 mod form;
+mod hotline;
 mod read;
 mod report;
 mod template;
 
 pub use catalogue::{CatalogueRow, write_catalogue};
 pub use error::SheetError;
+pub use hotline::{HotlineRow, read_hotline};
 pub use read::{ReturnRow, read_item_return};
 pub use report::write_entry_report;
 pub use template::item_return_template;

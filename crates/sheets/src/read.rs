@@ -125,7 +125,7 @@ fn matched(columns: &[Option<usize>; 4]) -> usize {
 /// A header cell reduced to its name: whitespace (including line breaks of
 /// wrapped headers), required-field stars and a trailing explanation in
 /// brackets, as in "办理类别（即办件/承诺件）", are dropped.
-fn header_name(cell: &str) -> String {
+pub(crate) fn header_name(cell: &str) -> String {
     let name = cell.split(['(', '（']).next().unwrap_or_default();
     name.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊'))
@@ -141,7 +141,7 @@ fn is_footer(cells: &[String]) -> bool {
 
 /// The text of a cell as a person reads it: trimmed, and whole numbers
 /// without a trailing ".0" (a name or code typed as a number).
-fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),

@@ -21,6 +21,7 @@ use std::time::Duration;
 mod cache;
 mod cases;
 mod catalogue;
+mod complaints;
 mod ratings;
 mod supervision;
 mod users;
@@ -28,6 +29,7 @@ mod writer;
 
 pub use cases::*;
 pub use catalogue::*;
+pub use complaints::*;
 pub use domain::center::NewCenter;
 pub use ratings::*;
 pub use supervision::*;

@@ -9,6 +9,7 @@ mod applicant_pages;
 mod auth;
 mod calendar;
 mod cases;
+mod complaints;
 mod demo;
 mod departments;
 mod desk_pages;

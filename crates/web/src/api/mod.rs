@@ -17,6 +17,7 @@ mod auth;
 pub(crate) mod calendar;
 pub(crate) mod cases;
 mod centers;
+pub(crate) mod complaints;
 mod departments;
 mod health;
 pub(crate) mod items;
@@ -42,6 +43,7 @@ pub(crate) mod users;
         (name = "calendar", description = "工作日历与期限计算"),
         (name = "supervision", description = "电子监察：预警、违规、督办与预警设置"),
         (name = "ratings", description = "好差评：评价、差评整改、申诉复核与公示"),
+        (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
         (name = "reports", description = "报表"),
         (name = "admin", description = "用户管理"),
     )
@@ -74,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(centers::router())
+        .merge(complaints::router())
         .merge(departments::router())
         .merge(items::router())
         .merge(ratings::router())
