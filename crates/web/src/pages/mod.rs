@@ -13,6 +13,7 @@ use domain::access::{Permission, Role};
 
 mod admin;
 mod applicant;
+mod complaints;
 mod desk;
 mod public;
 mod ratings;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(desk::router())
         .merge(supervision::router())
         .merge(ratings::router())
+        .merge(complaints::router())
 }
 
 /// What every page shows around its content.
