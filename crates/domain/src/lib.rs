@@ -52,6 +52,7 @@ pub mod complaint;
 pub mod identity;
 pub mod rating;
 pub mod report;
+pub mod scoring;
 pub mod supervision;
 pub mod validation;
 

@@ -23,6 +23,7 @@ mod cases;
 mod catalogue;
 mod complaints;
 mod ratings;
+mod scoring;
 mod supervision;
 mod users;
 mod writer;
@@ -32,6 +33,7 @@ pub use catalogue::*;
 pub use complaints::*;
 pub use domain::center::NewCenter;
 pub use ratings::*;
+pub use scoring::*;
 pub use supervision::*;
 pub use users::*;
 

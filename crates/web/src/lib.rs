@@ -170,6 +170,34 @@ async fn supervise(state: AppState, every: std::time::Duration) {
                 tracing::warn!(error = %e, "supervision run failed; the next one tries again")
             }
         }
+        score_due_periods(&state).await;
+    }
+}
+
+/// Scores last month and last quarter once they are over, if nobody has
+/// yet (a supervisor may also run or rerun any period).
+async fn score_due_periods(state: &AppState) {
+    for (kind, period) in api::scoring::due_periods(state.clock.today()) {
+        let made = match state.store.scoring_runs(Some(kind)).await {
+            Ok(runs) => runs.iter().any(|r| r.period_key == period.key()),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list scoring runs");
+                return;
+            }
+        };
+        if made {
+            continue;
+        }
+        match state
+            .store
+            .run_scoring(None, kind, period, state.clock.now())
+            .await
+        {
+            Ok(id) => {
+                tracing::info!(kind = kind.code(), period = %period.key(), run = id, "scores computed")
+            }
+            Err(e) => tracing::warn!(error = %e, "scoring run failed; the next tick tries again"),
+        }
     }
 }
 

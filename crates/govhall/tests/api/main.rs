@@ -21,5 +21,6 @@ mod pages;
 mod ratings;
 mod reports;
 mod roles;
+mod scoring;
 mod search;
 mod supervision;

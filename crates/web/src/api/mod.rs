@@ -23,6 +23,7 @@ mod health;
 pub(crate) mod items;
 pub(crate) mod ratings;
 pub(crate) mod reports;
+pub(crate) mod scoring;
 pub(crate) mod supervision;
 pub(crate) use reports::sheet_error;
 pub(crate) mod users;
@@ -44,6 +45,7 @@ pub(crate) mod users;
         (name = "supervision", description = "电子监察：预警、违规、督办与预警设置"),
         (name = "ratings", description = "好差评：评价、差评整改、申诉复核与公示"),
         (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
+        (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
         (name = "reports", description = "报表"),
         (name = "admin", description = "用户管理"),
     )
@@ -81,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(items::router())
         .merge(ratings::router())
         .merge(reports::router())
+        .merge(scoring::router())
         .merge(supervision::router())
         .merge(users::router())
 }
