@@ -495,9 +495,9 @@ impl Scheme {
                             );
                         }
                         let bad = match rule {
-                            Rule::AtLeast { target } => !(target >= 0.0),
+                            Rule::AtLeast { target } => target.is_nan() || target < 0.0,
                             Rule::AtMost { target, zero } => !(zero > target && target >= 0.0),
-                            Rule::Deduct { per } => !(per > 0.0),
+                            Rule::Deduct { per } => per.is_nan() || per <= 0.0,
                             Rule::Manual => false,
                         };
                         if bad {

@@ -399,8 +399,8 @@ impl Store {
                 Some(row.department_id)
             };
             let Some(unit) = unit else { continue };
-            if !calendars.contains_key(&row.center_id) {
-                calendars.insert(row.center_id, self.calendar(row.center_id).await?);
+            if let std::collections::hash_map::Entry::Vacant(v) = calendars.entry(row.center_id) {
+                v.insert(self.calendar(row.center_id).await?);
             }
             let calendar = &calendars[&row.center_id];
             let t = tally.entry(unit).or_default();
@@ -703,7 +703,7 @@ impl Store {
         let leaders: Vec<String> = users
             .iter()
             .filter(|u| u.active && u.role == domain::access::Role::Leader)
-            .map(|u| display(u))
+            .map(display)
             .collect();
         let chiefs = |department_id: i64| -> Vec<String> {
             users
@@ -859,6 +859,8 @@ impl Store {
 
     /// What stands behind a metric of a unit in a period: the cases, ratings,
     /// complaints, orders or violations it was measured from (at most 500).
+    // Each kind of row is read as a tuple of its few columns.
+    #[allow(clippy::type_complexity)]
     pub async fn explain(
         &self,
         kind: UnitKind,
