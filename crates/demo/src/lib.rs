@@ -14,6 +14,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use store::{NewCenter, NewUser, Store};
 
+mod history;
+pub use history::{History, load_history};
+
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
 const ITEMS: &str = include_str!("../data/items.json");
 

@@ -429,7 +429,8 @@ pub const WARNING_BELOW: f64 = 80.0;
 /// The lowest this many departments are warned whatever their score.
 pub const WARN_LOWEST_DEPARTMENTS: usize = 3;
 
-/// Whether the unit at `rank` (1-based, of `count`) with `total` is warned.
+/// Whether the unit at `position` (0-based, among `count` units that had
+/// cases) with `total` is warned.
 pub fn warned(kind: UnitKind, position: usize, count: usize, total: f64) -> bool {
     total < WARNING_BELOW
         || (kind == UnitKind::Department

@@ -30,7 +30,7 @@ enum Command {
     /// Serve the pages and the API.
     Serve(ServeArgs),
     /// Load the demo data if it is absent, print the demo accounts, then serve.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Apply database migrations and exit.
     Migrate(StoreArgs),
     /// Manage accounts.
@@ -105,6 +105,18 @@ struct ServeArgs {
     /// runs at start; 0 turns it off.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=60))]
     supervise_minutes: u64,
+}
+
+#[derive(Args, Clone)]
+struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Also write this many days of history before now when the demo data is
+    /// first loaded: cases accepted and concluded (some late, some still
+    /// running), ratings, complaints and the supervision worker's records,
+    /// so the desks, figures, scores and the big screen have data.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=366))]
+    history_days: u32,
 }
 
 #[derive(Subcommand)]
@@ -184,8 +196,8 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve(args) => serve(args, false).await,
-        Command::Demo(args) => serve(args, true).await,
+        Command::Serve(args) => serve(args, None).await,
+        Command::Demo(args) => serve(args.serve, Some(args.history_days)).await,
         Command::Migrate(args) => {
             args.open().await?;
             println!("数据库已是最新版本 (migrations applied)");
@@ -220,15 +232,15 @@ fn clock(now: Option<DateTime<Utc>>) -> Clock {
     }
 }
 
-async fn serve(args: ServeArgs, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, demo_history: Option<u32>) -> anyhow::Result<()> {
     let clock = clock(args.now);
     if let Some(t) = args.now {
         tracing::warn!(start = %t.with_timezone(&web::clock::shanghai()).to_rfc3339(), "server clock set by --now; it advances from there");
     }
     let database_url = args.store.database_url()?;
     let store = web::open_store(&database_url).await?;
-    if with_demo {
-        load_demo(&store, clock.now()).await?;
+    if let Some(days) = demo_history {
+        load_demo(&store, clock.now(), days).await?;
     }
     let app = App::with_store(
         Config {
@@ -249,7 +261,11 @@ async fn serve(args: ServeArgs, with_demo: bool) -> anyhow::Result<()> {
     app.run_until(shutdown_signal()).await
 }
 
-async fn load_demo(store: &store::Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn load_demo(
+    store: &store::Store,
+    now: DateTime<Utc>,
+    history_days: u32,
+) -> anyhow::Result<()> {
     let bar = progress_bar();
     let hash = |p: &str| web::auth::hash_password(p);
     let report = |done: u64, total: u64, what: &str| {
@@ -261,7 +277,21 @@ async fn load_demo(store: &store::Store, now: DateTime<Utc>) -> anyhow::Result<(
     bar.finish_and_clear();
     match outcome {
         demo::Outcome::Loaded { departments, items } => {
-            println!("已载入演示数据：{departments}个部门，{items}个事项")
+            println!("已载入演示数据：{departments}个部门，{items}个事项");
+            if history_days > 0 {
+                let bar = progress_bar();
+                let report = |done: u64, total: u64, what: &str| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                    bar.set_message(what.to_string());
+                };
+                let h = demo::load_history(store, now, history_days, &report).await?;
+                bar.finish_and_clear();
+                println!(
+                    "已生成最近{history_days}天的历史数据：{}件办件，{}条评价，{}件投诉",
+                    h.cases, h.ratings, h.complaints
+                );
+            }
         }
         demo::Outcome::AlreadyPresent => println!("演示数据已存在，未重复载入"),
     }

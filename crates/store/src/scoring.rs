@@ -37,7 +37,8 @@ pub struct ScoringRunRecord {
     pub computed_at: DateTime<Utc>,
 }
 
-/// One unit's score in a run.
+/// One unit's score in a run. `rank` is 0 for a unit that handled no case
+/// in the period (listed, not ranked).
 #[derive(Debug, Clone)]
 pub struct ScoreRecord {
     pub run_id: i64,
@@ -695,8 +696,29 @@ impl Store {
                 )
             })
             .collect();
-        let ranked = rank(&scores);
         let honoured = honours(kind, period.kind);
+        // Only units that handled cases in the period compete for honours and
+        // for the lowest places; a unit without cases has nothing to score.
+        let active: Vec<bool> = units
+            .iter()
+            .map(|u| {
+                measured.get(&u.id).is_some_and(|m| {
+                    [Metric::OnTimeRate, Metric::ImmediateShare]
+                        .iter()
+                        .any(|k| m.get(k).is_some_and(|x| x.denominator > 0.0))
+                })
+            })
+            .collect();
+        let active_count = active.iter().filter(|a| **a).count();
+        // Ranked among the active; the others follow unranked (place 0).
+        let active_index: Vec<usize> = (0..units.len()).filter(|i| active[*i]).collect();
+        let active_scores: Vec<UnitScore> =
+            active_index.iter().map(|i| scores[*i].clone()).collect();
+        let mut ranked: Vec<(usize, u32)> = rank(&active_scores)
+            .into_iter()
+            .map(|(j, place)| (active_index[j], place))
+            .collect();
+        ranked.extend((0..units.len()).filter(|i| !active[*i]).map(|i| (i, 0)));
         // Who is told of a warning: the department's chief representatives
         // and the center's leaders.
         let users = self.list_users().await?;
@@ -721,10 +743,19 @@ impl Store {
         let user_id = grant.map(|g| g.actor().user_id);
         let count = ranked.len();
         let mut rows = Vec::with_capacity(count);
-        for (position, (index, place)) in ranked.iter().enumerate() {
+        let mut active_position = 0;
+        for (index, place) in &ranked {
             let unit = &units[*index];
             let score = &scores[*index];
-            let is_warned = warned(kind, position, count, score.total);
+            let (is_honoured, is_warned) = if active[*index] {
+                let p = active_position;
+                active_position += 1;
+                let is_warned = warned(kind, p, active_count, score.total);
+                // A warned unit is never honoured, whatever its place.
+                (p < honoured && !is_warned, is_warned)
+            } else {
+                (false, score.total < domain::scoring::WARNING_BELOW)
+            };
             let notified = if is_warned {
                 let mut names = chiefs(unit.department_id);
                 names.extend(leaders.iter().cloned());
@@ -738,7 +769,7 @@ impl Store {
                 unit,
                 score.total,
                 *place,
-                position < honoured,
+                is_honoured,
                 is_warned,
                 notified,
                 detail,
@@ -820,8 +851,10 @@ impl Store {
             .fetch_optional(pool)
             .await?);
         let run = run.ok_or(StoreError::NotFound)?;
-        let sql =
-            format!("SELECT {SCORE_COLUMNS} FROM scores WHERE run_id = $1 ORDER BY rank, unit_id");
+        let sql = format!(
+            "SELECT {SCORE_COLUMNS} FROM scores WHERE run_id = $1
+             ORDER BY CASE WHEN rank = 0 THEN 1 ELSE 0 END, rank, unit_id"
+        );
         let rows: Vec<ScoreRow> = on_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(id)
             .fetch_all(pool)

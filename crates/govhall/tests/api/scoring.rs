@@ -119,16 +119,22 @@ async fn october_is_scored_from_the_system_s_own_data_and_explained() {
         .find(|s| s["unit_id"] == d.seed.dept_b)
         .unwrap();
     let dept_a_name = a["unit_name"].as_str().unwrap().to_string();
-    // Nothing happened at B: full points.
+    // Nothing happened at B: full points, but no cases, so no place.
     assert_eq!(b["total"], 100.0);
-    assert_eq!(b["rank"], 1);
+    assert_eq!(b["rank"], 0);
+    assert_eq!(detail["ranked"], 1);
     // A lost: red card 1, step over budget 0.5, good rate 7, rectification
     // 5 + 3, bad rating 1, complaint answered late 3, unanswered 1.
     assert_eq!(a["total"], 78.5);
+    assert_eq!(a["rank"], 1);
     assert_eq!(a["warned"], true, "below 80: warned");
     let notified = a["notified"].as_str().unwrap();
     assert!(!notified.is_empty(), "the leaders are named: {a}");
     assert_eq!(b["warned"], false);
+    // Only units that handled cases compete for the red flag, and a warned
+    // one never gets it.
+    assert_eq!(b["honoured"], false, "B had no cases");
+    assert_eq!(a["honoured"], false, "A is warned");
     let run_id = detail["run"]["id"].as_i64().unwrap();
 
     // Explained indicator by indicator, with the run's average.
@@ -147,7 +153,7 @@ async fn october_is_scored_from_the_system_s_own_data_and_explained() {
     assert_eq!(indicator(&unit, "d10")["value_text"], "0.0%");
     assert_eq!(indicator(&unit, "d18")["score"], 0.0);
     assert_eq!(indicator(&unit, "d31")["value_text"], "手工录入");
-    assert_eq!(unit["average"], 89.25);
+    assert_eq!(unit["average"], 78.5, "the average of the ranked");
     assert_eq!(unit["history"].as_array().unwrap().len(), 1);
 
     // Down to the cases.
@@ -243,13 +249,15 @@ async fn october_is_scored_from_the_system_s_own_data_and_explained() {
     assert_eq!(indicator(&unit, "s04")["score"], 3.0, "one red card: −2");
     let q = run("staff", "2026-Q4").await.json();
     assert_eq!(q["run"]["honour_name"], "先进个人");
-    assert!(
-        q["scores"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["honoured"] == true)
-    );
+    // Only the clerk handled cases, and the clerk is below 80: nobody is an
+    // advanced individual this quarter.
+    let quarter = q["scores"].as_array().unwrap();
+    assert!(quarter.iter().all(|s| s["honoured"] == false), "{q}");
+    let clerk_q = quarter
+        .iter()
+        .find(|s| s["unit_id"] == clerk["unit_id"])
+        .unwrap();
+    assert_eq!(clerk_q["warned"], true);
 
     let runs = d
         .app

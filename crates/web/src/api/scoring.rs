@@ -367,8 +367,12 @@ impl From<&store::ScoreRecord> for ScoreDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunDetail {
     pub run: RunDto,
-    /// Best first.
+    /// Best first; units that handled no case in the period come last with
+    /// rank 0 (listed, not ranked).
     pub scores: Vec<ScoreDto>,
+    /// How many units were ranked.
+    pub ranked: usize,
+    /// The ranked units' average total.
     pub average: f64,
 }
 
@@ -392,15 +396,31 @@ pub struct RunParams {
     pub kind: Option<String>,
 }
 
-pub(crate) async fn run_detail(state: &AppState, id: i64) -> AppResult<RunDetail> {
-    let (run, scores) = state.store.scoring_run(id).await?;
-    let average = if scores.is_empty() {
+/// The units a run ranked (those that handled cases), or all when none did.
+fn compared(scores: &[store::ScoreRecord]) -> Vec<&store::ScoreRecord> {
+    let ranked: Vec<&store::ScoreRecord> = scores.iter().filter(|s| s.rank > 0).collect();
+    if ranked.is_empty() {
+        scores.iter().collect()
+    } else {
+        ranked
+    }
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
         0.0
     } else {
-        (scores.iter().map(|s| s.total).sum::<f64>() / scores.len() as f64 * 100.0).round() / 100.0
-    };
+        (sum / n as f64 * 100.0).round() / 100.0
+    }
+}
+
+pub(crate) async fn run_detail(state: &AppState, id: i64) -> AppResult<RunDetail> {
+    let (run, scores) = state.store.scoring_run(id).await?;
+    let average = mean(compared(&scores).iter().map(|s| s.total));
     Ok(RunDetail {
         run: run.into(),
+        ranked: scores.iter().filter(|s| s.rank > 0).count(),
         scores: scores.iter().map(ScoreDto::from).collect(),
         average,
     })
@@ -525,7 +545,9 @@ pub struct HistoryDto {
 pub struct UnitDetail {
     pub run: RunDto,
     pub score: ScoreDto,
+    /// How many units were ranked.
     pub units: usize,
+    /// The ranked units' average total.
     pub average: f64,
     pub categories: Vec<CategoryComparison>,
     pub indicators: Vec<IndicatorScoreDto>,
@@ -550,8 +572,7 @@ pub(crate) async fn unit_detail(state: &AppState, id: i64, unit_id: i64) -> AppR
         .iter()
         .find(|s| s.unit_id == unit_id)
         .ok_or(AppError::NotFound("score"))?;
-    let n = scores.len().max(1) as f64;
-    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let peers = compared(&scores);
     let categories = score
         .detail
         .categories
@@ -561,12 +582,10 @@ pub(crate) async fn unit_detail(state: &AppState, id: i64, unit_id: i64) -> AppR
             name: name.clone(),
             score: *s,
             points: *points,
-            average: round(
-                scores
+            average: mean(
+                peers
                     .iter()
-                    .filter_map(|x| x.detail.categories.get(i).map(|c| c.1))
-                    .sum::<f64>()
-                    / n,
+                    .filter_map(|x| x.detail.categories.get(i).map(|c| c.1)),
             ),
         })
         .collect();
@@ -605,8 +624,8 @@ pub(crate) async fn unit_detail(state: &AppState, id: i64, unit_id: i64) -> AppR
         })
         .collect();
     Ok(UnitDetail {
-        units: scores.len(),
-        average: round(scores.iter().map(|s| s.total).sum::<f64>() / n),
+        units: scores.iter().filter(|s| s.rank > 0).count(),
+        average: mean(peers.iter().map(|s| s.total)),
         score: score.into(),
         run: run.into(),
         categories,

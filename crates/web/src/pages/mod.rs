@@ -17,6 +17,7 @@ mod complaints;
 mod desk;
 mod public;
 mod ratings;
+mod scoring;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(ratings::router())
         .merge(complaints::router())
+        .merge(scoring::router())
 }
 
 /// What every page shows around its content.
