@@ -25,6 +25,7 @@ mod complaints;
 mod ratings;
 mod scoring;
 mod supervision;
+mod synthetic;
 mod users;
 mod writer;
 
@@ -35,6 +36,7 @@ pub use domain::center::NewCenter;
 pub use ratings::*;
 pub use scoring::*;
 pub use supervision::*;
+pub use synthetic::SyntheticPlan;
 pub use users::*;
 
 /// Which database a store talks to.
