@@ -23,6 +23,7 @@ mod cases;
 mod catalogue;
 mod complaints;
 mod ratings;
+mod stats;
 mod supervision;
 mod users;
 mod writer;

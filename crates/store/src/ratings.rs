@@ -187,7 +187,7 @@ const FOLLOWUP_FROM: &str = "FROM rating_followups f JOIN ratings r ON r.id = f.
     LEFT JOIN users u ON u.id = r.staff_user_id";
 
 /// The first instant of a Beijing day, in UTC.
-fn day_start(day: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn day_start(day: NaiveDate) -> DateTime<Utc> {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     offset
         .from_local_datetime(&day.and_time(NaiveTime::MIN))
