@@ -22,4 +22,5 @@ mod ratings;
 mod reports;
 mod roles;
 mod search;
+mod stats;
 mod supervision;

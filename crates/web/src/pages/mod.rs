@@ -14,9 +14,11 @@ use domain::access::{Permission, Role};
 mod admin;
 mod applicant;
 mod complaints;
+mod dashboard;
 mod desk;
 mod public;
 mod ratings;
+mod reports;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(ratings::router())
         .merge(complaints::router())
+        .merge(reports::router())
+        .merge(dashboard::router())
 }
 
 /// What every page shows around its content.
