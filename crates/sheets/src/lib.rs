@@ -1,9 +1,10 @@
 //! Excel in and out for govhall.
 //!
-//! Four things live here: reading a department's return of the items it will
-//! bring into the hall (事项报送表, seed 001 attachment 2), the blank template of
-//! that return, the catalogue export, and the entry report export (seed 001
-//! attachment 1).
+//! What lives here: reading a department's return of the items it will bring
+//! into the hall (事项报送表, seed 001 attachment 2) and a 12345 hotline export,
+//! the blank template of that return, the catalogue export, the entry report
+//! export (seed 001 attachment 1) and the statistics reports (cases, ratings,
+//! complaints).
 //!
 //! The crate turns bytes into plain rows and domain values into bytes, and
 //! nothing more. It deliberately knows nothing of the database, HTTP or the
@@ -18,6 +19,7 @@ mod form;
 mod hotline;
 mod read;
 mod report;
+mod stats;
 mod template;
 
 pub use catalogue::{CatalogueRow, write_catalogue};
@@ -25,6 +27,7 @@ pub use error::SheetError;
 pub use hotline::{HotlineRow, read_hotline};
 pub use read::{ReturnRow, read_item_return};
 pub use report::write_entry_report;
+pub use stats::{RatingLine, write_case_report, write_complaint_report, write_rating_report};
 pub use template::item_return_template;
 
 /// Small builders and readers shared by the tests of every module.

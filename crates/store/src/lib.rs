@@ -24,6 +24,7 @@ mod catalogue;
 mod complaints;
 mod ratings;
 mod scoring;
+mod stats;
 mod supervision;
 mod synthetic;
 mod users;

@@ -14,6 +14,8 @@ const APPLICANT_CSS: &str = include_str!("../static/applicant.css");
 const APPLICANT_JS: &str = include_str!("../static/applicant.js");
 const DESK_CSS: &str = include_str!("../static/desk.css");
 const DESK_JS: &str = include_str!("../static/desk.js");
+const DASHBOARD_CSS: &str = include_str!("../static/dashboard.css");
+const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +46,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/desk.js",
             get(|| async { asset("text/javascript; charset=utf-8", DESK_JS) }),
+        )
+        .route(
+            "/static/dashboard.css",
+            get(|| async { asset("text/css; charset=utf-8", DASHBOARD_CSS) }),
+        )
+        .route(
+            "/static/dashboard.js",
+            get(|| async { asset("text/javascript; charset=utf-8", DASHBOARD_JS) }),
         )
 }
 

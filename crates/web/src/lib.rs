@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod cases;
 pub mod catalogue;
+pub mod charts;
 pub mod clock;
 pub mod error;
 pub mod files;

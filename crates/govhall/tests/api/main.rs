@@ -23,4 +23,5 @@ mod reports;
 mod roles;
 mod scoring;
 mod search;
+mod stats;
 mod supervision;

@@ -18,6 +18,7 @@ pub(crate) mod calendar;
 pub(crate) mod cases;
 mod centers;
 pub(crate) mod complaints;
+pub(crate) mod dashboard;
 mod departments;
 mod health;
 pub(crate) mod items;
@@ -79,6 +80,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(centers::router())
         .merge(complaints::router())
+        .merge(dashboard::router())
         .merge(departments::router())
         .merge(items::router())
         .merge(ratings::router())

@@ -179,6 +179,19 @@ pub struct UnitFigures {
 }
 
 impl UnitFigures {
+    /// The counts these figures were computed from (for the Excel report).
+    pub(crate) fn counts(&self) -> RatingCounts {
+        RatingCounts {
+            cases: self.cases,
+            rated_cases: self.rated_cases,
+            ratings: self.ratings,
+            good: self.good,
+            bad: self.bad,
+            rectified: self.rectified,
+            rectified_on_time: self.rectified_on_time,
+        }
+    }
+
     fn new(id: i64, name: String, department_name: String, c: RatingCounts) -> Self {
         Self {
             id,

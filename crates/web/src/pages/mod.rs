@@ -14,10 +14,12 @@ use domain::access::{Permission, Role};
 mod admin;
 mod applicant;
 mod complaints;
+mod dashboard;
 mod desk;
 mod public;
 mod ratings;
 mod scoring;
+mod reports;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .merge(ratings::router())
         .merge(complaints::router())
         .merge(scoring::router())
+        .merge(reports::router())
+        .merge(dashboard::router())
 }
 
 /// What every page shows around its content.
