@@ -18,8 +18,8 @@ mod dashboard;
 mod desk;
 mod public;
 mod ratings;
-mod scoring;
 mod reports;
+mod scoring;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
