@@ -473,6 +473,9 @@ pub struct NewFile {
 pub(crate) struct CalendarCache {
     calendars: Arc<RwLock<HashMap<i64, Arc<WorkCalendar>>>>,
     warnings: Arc<RwLock<HashMap<i64, WarningSettings>>>,
+    /// Settled days' case figures per department (`Store::daily_figures`):
+    /// working days used depend on the calendar, so they go with it.
+    pub(crate) days: crate::stats::DayFiguresCache,
 }
 
 /// A center's stored calendar days, as [`CalendarCache::insert`] takes them.
@@ -543,6 +546,7 @@ impl CalendarCache {
     }
 
     pub(crate) fn forget(&self, center_id: i64) {
+        self.days.forget(center_id);
         self.calendars
             .write()
             .expect("calendar cache poisoned")

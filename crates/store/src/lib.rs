@@ -36,6 +36,7 @@ pub use complaints::*;
 pub use domain::center::NewCenter;
 pub use ratings::*;
 pub use scoring::*;
+pub use stats::DayFigures;
 pub use supervision::*;
 pub use synthetic::SyntheticPlan;
 pub use users::*;

@@ -27,6 +27,49 @@ use std::collections::{BTreeMap, HashMap};
 /// The most buckets (days or months) one bucketed query counts.
 const MAX_BUCKETS: usize = 400;
 
+/// One day's case figures per department.
+pub type DayFigures = HashMap<i64, CaseFigures>;
+
+/// Settled days' figures per center and day. A day before today is settled:
+/// a case's acceptance and conclusion days never change once they are past,
+/// so the big screen computes each past day once and reads only today live.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DayFiguresCache(std::sync::Arc<std::sync::RwLock<SettledDays>>);
+
+type SettledDays = HashMap<(i64, NaiveDate), std::sync::Arc<DayFigures>>;
+
+impl DayFiguresCache {
+    fn get(&self, center_id: i64, day: NaiveDate) -> Option<std::sync::Arc<DayFigures>> {
+        self.0
+            .read()
+            .expect("day figures poisoned")
+            .get(&(center_id, day))
+            .cloned()
+    }
+
+    fn put(&self, center_id: i64, day: NaiveDate, figures: DayFigures) {
+        self.0
+            .write()
+            .expect("day figures poisoned")
+            .insert((center_id, day), std::sync::Arc::new(figures));
+    }
+
+    pub(crate) fn forget(&self, center_id: i64) {
+        self.0
+            .write()
+            .expect("day figures poisoned")
+            .retain(|(c, _), _| *c != center_id);
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AcceptedCase {
+    department_id: i64,
+    accepted_at: DateTime<Utc>,
+    case_kind: String,
+    channel: String,
+}
+
 impl Store {
     /// The case report of a center over the Beijing days `from..=to`: cases
     /// accepted in the period (with the on-the-spot and online ones among
@@ -255,6 +298,95 @@ impl Store {
             by_department: lines,
             total,
         })
+    }
+
+    /// Case figures per department for each Beijing day of `from..=to` (at
+    /// most [`MAX_BUCKETS`] days), for the big screen: the month by
+    /// department and the trend are sums of days. Days before `today` are
+    /// computed once per process and kept (see [`DayFiguresCache`]); today is
+    /// read every time. A department's staff get their own department only.
+    pub async fn daily_figures(
+        &self,
+        grant: &Grant,
+        center_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>> {
+        let scope = Scope::of(grant, center_id)?;
+        let days: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .take(MAX_BUCKETS)
+            .collect();
+        let cache = &self.calendars.days;
+        let missing: Vec<NaiveDate> = days
+            .iter()
+            .copied()
+            .filter(|d| *d >= today || cache.get(center_id, *d).is_none())
+            .collect();
+        let mut fresh: BTreeMap<NaiveDate, DayFigures> = BTreeMap::new();
+        if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
+            let whole = Scope {
+                center_id,
+                department: 0,
+            };
+            let (start, end) = bounds(*first, *last);
+            let accepted: Vec<AcceptedCase> = on_db!(self, pool => sqlx::query_as(
+                "SELECT department_id, accepted_at, case_kind, channel FROM cases
+                 WHERE accepted_at >= $2 AND accepted_at < $3 AND center_id = $1",
+            )
+            .bind(center_id)
+            .bind(start)
+            .bind(end)
+            .fetch_all(pool)
+            .await?);
+            for d in &missing {
+                fresh.insert(*d, HashMap::new());
+            }
+            for a in accepted {
+                if let Some(day) = fresh.get_mut(&beijing_date(a.accepted_at)) {
+                    let f = day.entry(a.department_id).or_default();
+                    f.accepted += 1;
+                    f.immediate += i64::from(a.case_kind == "immediate");
+                    f.online += i64::from(a.channel == "online");
+                }
+            }
+            let calendar = self.calendar(center_id).await?;
+            for c in self.concluded_cases(&whole, *first, *last).await? {
+                let case = c.case();
+                if let Some(day) = fresh.get_mut(&case.concluded_on) {
+                    day.entry(c.department_id)
+                        .or_default()
+                        .count_conclusion(&calendar, &case);
+                }
+            }
+            for (day, figures) in &fresh {
+                if *day < today {
+                    cache.put(center_id, *day, figures.clone());
+                }
+            }
+        }
+        Ok(days
+            .into_iter()
+            .map(|d| {
+                let all = match fresh.remove(&d) {
+                    Some(f) => f,
+                    None => cache
+                        .get(center_id, d)
+                        .map(|f| (*f).clone())
+                        .unwrap_or_default(),
+                };
+                let mine = if scope.department == 0 {
+                    all
+                } else {
+                    all.into_iter()
+                        .filter(|(k, _)| *k == scope.department)
+                        .collect()
+                };
+                (d, mine)
+            })
+            .collect())
     }
 
     // ------------------------------------------------------------- helpers

@@ -360,72 +360,82 @@ impl Store {
         }
         let limit = query.limit.clamp(1, 500);
         let offset = query.offset.max(0);
-        // $1 is the day, $2 the department (when one is asked for); both can
-        // be named more than once in SQLite and PostgreSQL alike.
-        let dept = if department.is_some() {
-            " AND department_id = $2"
-        } else {
-            ""
+        // Each rule is one part read through its own partial index, in the
+        // order of the day its warning began, at most `offset + limit` rows
+        // each; the parts are merged here (red first, then by that day). A
+        // first page costs a few index range scans whatever the number of
+        // warnings, and the total is a count per part over the same indexes.
+        // $1 is the day, $2 the department (when one is asked for).
+        let dept = |column: &str| {
+            if department.is_some() {
+                format!(" AND {column} = $2")
+            } else {
+                String::new()
+            }
         };
-        let cases =
-            "SELECT 'time' AS source, id AS ref_id, case_no, department_id, {level} AS level,
-                {rule} AS rule, {since} AS since, due_date, item_name, applicant_name, status,
-                current_step, '' AS detail FROM cases WHERE {cond}";
-        let part = |level: &str, rule: &str, since: &str, cond: &str| {
-            cases
-                .replace("{level}", level)
-                .replace("{rule}", rule)
-                .replace("{since}", since)
-                .replace("{cond}", &format!("{cond}{dept}"))
+        let want = offset + limit;
+        let case_part = |level: &str, rule: &str, since: &str, cond: &str| {
+            (
+                format!(
+                    "SELECT 'time' AS source, k.id AS ref_id, k.case_no, k.department_id, {level} AS level,
+                        {rule} AS rule, k.{since} AS since, k.due_date, k.item_name, k.applicant_name, k.status,
+                        k.current_step, '' AS detail, d.name AS department_name
+                     FROM cases k JOIN departments d ON d.id = k.department_id
+                     WHERE {cond}{} ORDER BY k.{since}, k.id LIMIT {want}",
+                    dept("k.department_id")
+                ),
+                format!("SELECT COUNT(*) FROM cases k WHERE {cond}{}", dept("k.department_id")),
+            )
+        };
+        let followup_part = |level: &str, rule: &str, since: &str, cond: &str| {
+            (
+                format!(
+                    "SELECT 'followup' AS source, f.id AS ref_id, k.case_no, f.department_id, {level} AS level,
+                        {rule} AS rule, f.{since} AS since, f.due_date, k.item_name, k.applicant_name, k.status,
+                        k.current_step, '' AS detail, d.name AS department_name
+                     FROM rating_followups f JOIN cases k ON k.id = f.case_id
+                     JOIN departments d ON d.id = f.department_id
+                     WHERE {cond}{} ORDER BY f.{since}, f.id LIMIT {want}",
+                    dept("f.department_id")
+                ),
+                format!(
+                    "SELECT COUNT(*) FROM rating_followups f WHERE {cond}{}",
+                    dept("f.department_id")
+                ),
+            )
         };
         let mut parts = Vec::new();
         if query.level != Some(WarningLevel::Yellow) {
-            parts.push(part(
+            parts.push(case_part(
                 "'red'",
-                "CASE WHEN case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END",
+                "CASE WHEN k.case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END",
                 "red_on",
-                "red_on <= $1",
+                "k.red_on <= $1",
             ));
-        }
-        if query.level != Some(WarningLevel::Red) {
-            parts.push(part(
-                "'yellow'",
-                "'near_deadline'",
-                "yellow_on",
-                "yellow_on <= $1 AND (red_on IS NULL OR red_on > $1)",
-            ));
-            parts.push(part(
-                "'yellow'",
-                "'step_over_budget'",
-                "step_over_on",
-                "step_over_on <= $1",
-            ));
-        }
-        let fdept = dept.replace("department_id", "f.department_id");
-        let followups = "SELECT 'followup' AS source, f.id AS ref_id, k.case_no, f.department_id,
-                {level} AS level, {rule} AS rule, {since} AS since, f.due_date, k.item_name,
-                k.applicant_name, k.status, k.current_step, '' AS detail
-             FROM rating_followups f JOIN cases k ON k.id = f.case_id WHERE {cond}";
-        let fpart = |level: &str, rule: &str, since: &str, cond: &str| {
-            followups
-                .replace("{level}", level)
-                .replace("{rule}", rule)
-                .replace("{since}", since)
-                .replace("{cond}", &format!("{cond}{fdept}"))
-        };
-        if query.level != Some(WarningLevel::Yellow) {
-            parts.push(fpart(
+            parts.push(followup_part(
                 "'red'",
                 "'bad_rating_overdue'",
-                "f.red_on",
+                "red_on",
                 "f.red_on <= $1",
             ));
         }
         if query.level != Some(WarningLevel::Red) {
-            parts.push(fpart(
+            parts.push(case_part(
+                "'yellow'",
+                "'near_deadline'",
+                "yellow_on",
+                "k.yellow_on <= $1 AND (k.red_on IS NULL OR k.red_on > $1)",
+            ));
+            parts.push(case_part(
+                "'yellow'",
+                "'step_over_budget'",
+                "step_over_on",
+                "k.step_over_on <= $1",
+            ));
+            parts.push(followup_part(
                 "'yellow'",
                 "'bad_rating_near_due'",
-                "f.yellow_on",
+                "yellow_on",
                 "f.yellow_on <= $1 AND f.red_on > $1",
             ));
         }
@@ -433,30 +443,50 @@ impl Store {
             Some(l) => format!(" AND v.level = '{}'", l.code()),
             None => String::new(),
         };
-        parts.push(format!(
-            "SELECT 'violation' AS source, v.id AS ref_id, k.case_no, v.department_id, v.level,
-                v.rule, v.occurred_on AS since, k.due_date, k.item_name, k.applicant_name, k.status,
-                k.current_step, v.detail
-             FROM violations v LEFT JOIN cases k ON k.id = v.case_id
-             WHERE v.status = 'open' AND v.occurred_on <= $1{violation_level}{}",
-            dept.replace("department_id", "v.department_id")
-        ));
-        let union = parts.join(" UNION ALL ");
-        let count_sql = format!("SELECT COUNT(*) FROM ({union}) w");
-        let list_sql = format!(
-            "SELECT w.*, d.name AS department_name FROM ({union}) w
-             JOIN departments d ON d.id = w.department_id
-             ORDER BY w.level, w.since, COALESCE(w.case_no, ''), w.rule, w.ref_id LIMIT {limit} OFFSET {offset}"
+        let vcond = format!(
+            "v.status = 'open' AND v.occurred_on <= $1{violation_level}{}",
+            dept("v.department_id")
         );
-        let (rows, total) = on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, WarningRow>(AssertSqlSafe(list_sql.as_str())).bind(query.today);
-            let mut c = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.as_str())).bind(query.today);
-            if let Some(d) = department {
-                q = q.bind(d);
-                c = c.bind(d);
-            }
-            (q.fetch_all(pool).await?, c.fetch_one(pool).await?)
+        parts.push((
+            format!(
+                "SELECT 'violation' AS source, v.id AS ref_id, k.case_no, v.department_id, v.level,
+                    v.rule, v.occurred_on AS since, k.due_date, k.item_name, k.applicant_name, k.status,
+                    k.current_step, v.detail, d.name AS department_name
+                 FROM violations v LEFT JOIN cases k ON k.id = v.case_id
+                 JOIN departments d ON d.id = v.department_id
+                 WHERE {vcond} ORDER BY v.occurred_on, v.id LIMIT {want}"
+            ),
+            format!("SELECT COUNT(*) FROM violations v WHERE {vcond}"),
+        ));
+        let mut rows: Vec<WarningRow> = Vec::new();
+        let mut total = 0i64;
+        for (list_sql, count_sql) in &parts {
+            let (found, n) = on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, WarningRow>(AssertSqlSafe(list_sql.as_str())).bind(query.today);
+                let mut c = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.as_str())).bind(query.today);
+                if let Some(d) = department {
+                    q = q.bind(d);
+                    c = c.bind(d);
+                }
+                (q.fetch_all(pool).await?, c.fetch_one(pool).await?)
+            });
+            rows.extend(found);
+            total += n;
+        }
+        // Red before yellow, then by the day the warning began.
+        rows.sort_by(|a, b| {
+            (a.level != "red")
+                .cmp(&(b.level != "red"))
+                .then(a.since.cmp(&b.since))
+                .then_with(|| a.case_no.cmp(&b.case_no))
+                .then_with(|| a.rule.cmp(&b.rule))
+                .then(a.ref_id.cmp(&b.ref_id))
         });
+        let rows = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
         Ok((rows, total))
     }
 }

@@ -56,8 +56,8 @@ impl Store {
         let items: Vec<(i64, i64, i64, String)> = match &self.db {
             Db::Sqlite(p) => {
                 sqlx::query_as(
-                    "SELECT i.id, v.id, i.department_id, i.name FROM items i
-                     JOIN item_versions v ON v.item_id = i.id AND v.published_at IS NOT NULL
+                    "SELECT i.id, v.id, i.department_id, v.name FROM items i
+                     JOIN item_versions v ON v.item_id = i.id AND v.status = 'published'
                      JOIN departments d ON d.id = i.department_id WHERE d.center_id = $1 ORDER BY i.id",
                 )
                 .bind(center_id)
@@ -66,8 +66,8 @@ impl Store {
             }
             Db::Postgres(p) => {
                 sqlx::query_as(
-                    "SELECT i.id, v.id, i.department_id, i.name FROM items i
-                     JOIN item_versions v ON v.item_id = i.id AND v.published_at IS NOT NULL
+                    "SELECT i.id, v.id, i.department_id, v.name FROM items i
+                     JOIN item_versions v ON v.item_id = i.id AND v.status = 'published'
                      JOIN departments d ON d.id = i.department_id WHERE d.center_id = $1 ORDER BY i.id",
                 )
                 .bind(center_id)

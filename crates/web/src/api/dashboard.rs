@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::access::Permission;
-use domain::stats::{DayCount, StatsGroup, month_start};
+use domain::stats::{CaseFigures, DayCount, month_start};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -118,24 +118,42 @@ pub(crate) async fn load_dashboard(state: &AppState, user: &AuthUser) -> AppResu
     let today = state.clock.today();
     let store = &state.store;
 
-    let day = store
-        .case_stats(&grant, center, today, today, StatsGroup::Month)
-        .await?;
+    // The month by department and the 30-day trend are sums of days; past
+    // days are computed once per process, today is read live.
     let in_progress = store.cases_in_progress(&grant, center).await?;
     let first = month_start(today);
-    let month = store
-        .case_stats(&grant, center, first, today, StatsGroup::Department)
+    let trend_from = today
+        .checked_sub_days(Days::new(TREND_DAYS - 1))
+        .unwrap_or(today);
+    let days = store
+        .daily_figures(&grant, center, first.min(trend_from), today, today)
         .await?;
-    let trend = store
-        .daily_case_counts(
-            &grant,
-            center,
-            today
-                .checked_sub_days(Days::new(TREND_DAYS - 1))
-                .unwrap_or(today),
-            today,
-        )
-        .await?;
+    let mut by_department: std::collections::BTreeMap<i64, CaseFigures> = Default::default();
+    let mut month_total = CaseFigures::default();
+    let mut today_total = CaseFigures::default();
+    let mut trend = Vec::new();
+    for (day, figures) in &days {
+        let mut all = CaseFigures::default();
+        for (department, f) in figures {
+            all.add(f);
+            if *day >= first {
+                by_department.entry(*department).or_default().add(f);
+            }
+        }
+        if *day >= first {
+            month_total.add(&all);
+        }
+        if *day == today {
+            today_total = all;
+        }
+        if *day >= trend_from {
+            trend.push(DayCount {
+                day: *day,
+                accepted: all.accepted,
+                concluded: all.concluded,
+            });
+        }
+    }
 
     let scope = grant.scope();
     let mut ratings = 0;
@@ -157,23 +175,22 @@ pub(crate) async fn load_dashboard(state: &AppState, user: &AuthUser) -> AppResu
     }
 
     let mut ranking = Vec::new();
-    for r in month
-        .rows
+    for (id, f) in by_department
         .iter()
-        .filter(|r| r.figures.accepted + r.figures.concluded > 0)
+        .filter(|(_, f)| f.accepted + f.concluded > 0)
     {
-        let id: i64 = r.key.parse().unwrap_or(0);
-        let name = match store.department(id).await? {
+        let name = match store.department(*id).await? {
             Some(d) if !d.short_name.trim().is_empty() => d.short_name,
-            _ => r.name.clone(),
+            Some(d) => d.name,
+            None => continue,
         };
         ranking.push(RankedDepartment {
-            department_id: id,
+            department_id: *id,
             name,
-            accepted: r.figures.accepted,
-            concluded: r.figures.concluded,
-            on_time: r.figures.on_time,
-            on_time_rate: r.figures.on_time_rate(),
+            accepted: f.accepted,
+            concluded: f.concluded,
+            on_time: f.on_time,
+            on_time_rate: f.on_time_rate(),
         });
     }
     ranking.sort_by(|a, b| {
@@ -191,18 +208,18 @@ pub(crate) async fn load_dashboard(state: &AppState, user: &AuthUser) -> AppResu
         today,
         generated_at: state.clock.now(),
         cases_today: CasesToday {
-            accepted: day.total.accepted,
-            concluded: day.total.concluded,
+            accepted: today_total.accepted,
+            concluded: today_total.concluded,
             in_progress,
         },
         month: MonthFigures {
             from: first,
             to: today,
-            accepted: month.total.accepted,
-            concluded: month.total.concluded,
-            on_time: month.total.on_time,
-            on_time_rate: month.total.on_time_rate(),
-            average_working_days: month.total.average_working_days(),
+            accepted: month_total.accepted,
+            concluded: month_total.concluded,
+            on_time: month_total.on_time,
+            on_time_rate: month_total.on_time_rate(),
+            average_working_days: month_total.average_working_days(),
         },
         satisfaction: Satisfaction {
             ratings,
