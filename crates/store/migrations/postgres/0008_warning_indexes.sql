@@ -11,3 +11,5 @@ CREATE INDEX cases_step_over ON cases(step_over_on, department_id) WHERE step_ov
 -- Cases in progress on the big screen: a count over the running cases only.
 CREATE INDEX cases_in_progress ON cases(center_id, department_id, accepted_at)
     WHERE status IN ('accepted', 'suspended', 'awaiting_correction');
+-- The warning rebuild walks the running cases in id order, never the archive.
+CREATE INDEX cases_running_ids ON cases(center_id, id) WHERE status = 'accepted';
