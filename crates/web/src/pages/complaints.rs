@@ -6,7 +6,7 @@
 //! refused form comes back with the Chinese message and the refusal's status,
 //! having changed nothing.
 
-use super::{Chrome, PageError, PageResult, render};
+use super::{Chrome, Fields, PageError, PageResult, field, refusal, render};
 use crate::api::complaints::{
     ComplaintDetail, ComplaintDto, ComplaintRequest, ComplaintStep, act, complaint_action,
     complaint_detail, complaint_statuses, import, register_one,
@@ -17,7 +17,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -33,25 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/complaints/import", post(import_file))
         .route("/supervision/complaints/{id}", get(detail))
         .route("/supervision/complaints/{id}/{action}", post(step))
-}
-
-type Fields = Form<HashMap<String, String>>;
-
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map_or("", |s| s.as_str())
-}
-
-fn refusal(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
-    let status = e.status();
-    match e {
-        AppError::Invalid(errors) => {
-            Ok((status, errors.0.into_iter().map(|e| e.message).collect()))
-        }
-        e @ (AppError::Conflict { .. } | AppError::BadRequest { .. }) => {
-            Ok((status, vec![e.body().message]))
-        }
-        other => Err(other.into()),
-    }
 }
 
 fn categories() -> Vec<(&'static str, &'static str, u32)> {

@@ -190,6 +190,29 @@ impl IntoResponse for PageError {
 
 pub type PageResult<T = Html<String>> = Result<T, PageError>;
 
+/// A posted form's fields by name.
+pub(crate) type Fields = axum::extract::Form<std::collections::HashMap<String, String>>;
+
+/// A posted field, empty when absent.
+pub(crate) fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map_or("", |s| s.as_str())
+}
+
+/// The status and the Chinese lines of a refusal a form shows again (bad
+/// input, a conflict); any other error becomes the error page.
+pub(crate) fn refusal(e: AppError) -> Result<(axum::http::StatusCode, Vec<String>), PageError> {
+    let status = e.status();
+    match e {
+        AppError::Invalid(errors) => {
+            Ok((status, errors.0.into_iter().map(|e| e.message).collect()))
+        }
+        e @ (AppError::Conflict { .. } | AppError::BadRequest { .. }) => {
+            Ok((status, vec![e.body().message]))
+        }
+        other => Err(other.into()),
+    }
+}
+
 /// Askama filters shared by the templates.
 pub(crate) mod filters {
     /// Fen to yuan with two decimals: 1050 -> "10.50".

@@ -8,7 +8,7 @@
 //! (`api::ratings`); a refused form comes back with the Chinese message and
 //! the refusal's status, having changed nothing.
 
-use super::{Chrome, PageError, PageResult, render};
+use super::{Chrome, PageError, PageResult, refusal, render};
 use crate::api::ratings::{
     FollowupDetail, FollowupDto, RatingDto, act, figures, followup_detail, followup_filter, period,
     submit,
@@ -48,21 +48,6 @@ fn percent(rate: Option<f64>) -> String {
     match rate {
         Some(r) => format!("{:.1}%", r * 100.0),
         None => "—".into(),
-    }
-}
-
-/// The status and the Chinese lines of a refusal a form shows; other errors
-/// become the error page.
-fn refusal(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
-    let status = e.status();
-    match e {
-        AppError::Invalid(errors) => {
-            Ok((status, errors.0.into_iter().map(|e| e.message).collect()))
-        }
-        e @ (AppError::Conflict { .. } | AppError::BadRequest { .. }) => {
-            Ok((status, vec![e.body().message]))
-        }
-        other => Err(other.into()),
     }
 }
 

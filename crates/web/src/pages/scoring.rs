@@ -4,7 +4,7 @@
 //! average, and the manual entry form), the cases behind an indicator, and
 //! the schemes in force.
 
-use super::{Chrome, PageError, PageResult, render};
+use super::{Chrome, Fields, PageError, PageResult, field, refusal, render};
 use crate::api::scoring::{
     Explanation, ManualRequest, RunDetail, RunDto, SchemeDto, UnitDetail, enter_manual,
     explanation, parse_kind, parse_period, rerun_if_made, run, run_detail, unit_detail,
@@ -15,12 +15,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Permission;
 use domain::scoring::{Period, PeriodKind, UnitKind};
-use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,25 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/scoring/runs/{id}/units/{unit_id}/manual", post(manual))
         .route("/scoring/explain", get(explain_page))
         .route("/scoring/schemes/{kind}", get(scheme_page))
-}
-
-type Fields = Form<HashMap<String, String>>;
-
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map_or("", |s| s.as_str())
-}
-
-fn refusal(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
-    let status = e.status();
-    match e {
-        AppError::Invalid(errors) => {
-            Ok((status, errors.0.into_iter().map(|e| e.message).collect()))
-        }
-        e @ (AppError::Conflict { .. } | AppError::BadRequest { .. }) => {
-            Ok((status, vec![e.body().message]))
-        }
-        other => Err(other.into()),
-    }
 }
 
 /// Points as people read them: "7", "7.5", "78.25".

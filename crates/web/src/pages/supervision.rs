@@ -7,7 +7,7 @@
 //! JSON API (`api::supervision`); a refused form comes back with the Chinese
 //! message and the refusal's status, having changed nothing.
 
-use super::{Chrome, PageError, PageResult, render};
+use super::{Chrome, Fields, PageError, PageResult, field, refusal, render};
 use crate::api::supervision::{
     CorrectionDetail, CorrectionDto, WarningDto, WarningSummary, act, detail, parse_level, summary,
 };
@@ -17,12 +17,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Permission;
 use domain::supervision::{CorrectionAction, CorrectionStatus, NewCorrection, ViolationStatus};
-use std::collections::HashMap;
 use store::{CorrectionFilter, CorrectionTarget, WarningQuery};
 
 pub fn router() -> Router<AppState> {
@@ -40,27 +38,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const PER_PAGE: i64 = 50;
-
-type Fields = Form<HashMap<String, String>>;
-
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map_or("", |s| s.as_str())
-}
-
-/// The status and the Chinese lines of a refusal a form shows; other errors
-/// become the error page.
-fn refusal(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
-    let status = e.status();
-    match e {
-        AppError::Invalid(errors) => {
-            Ok((status, errors.0.into_iter().map(|e| e.message).collect()))
-        }
-        e @ (AppError::Conflict { .. } | AppError::BadRequest { .. }) => {
-            Ok((status, vec![e.body().message]))
-        }
-        other => Err(other.into()),
-    }
-}
 
 // -------------------------------------------------------------------- desk
 
