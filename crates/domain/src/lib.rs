@@ -49,6 +49,7 @@ pub mod case;
 pub mod catalogue;
 pub mod center;
 pub mod complaint;
+pub mod hall;
 pub mod identity;
 pub mod rating;
 pub mod report;
