@@ -125,6 +125,18 @@ pub fn password_hash() -> String {
         .clone()
 }
 
+/// The hall [`TestApp::seed_hall`] wrote.
+#[derive(Debug, Clone)]
+pub struct HallSeed {
+    pub hall_id: i64,
+    pub floor_id: i64,
+    pub zone_id: i64,
+    pub category_a: i64,
+    pub category_b: i64,
+    /// Windows 01, 02 (department A) and 03 (department B).
+    pub windows: Vec<i64>,
+}
+
 /// The seeded center tree and departments.
 #[derive(Debug, Clone, Copy)]
 pub struct Seed {
@@ -272,6 +284,102 @@ impl TestApp {
             center_id: county.id,
             dept_a: a.id,
             dept_b: b.id,
+        }
+    }
+
+    /// Writes a hall after [`seed`](Self::seed): the main hall (hours
+    /// 9:00–12:00, 13:30–17:00) with floor 1 and its window zone, business
+    /// categories A 综合业务 and B 市场准入, and windows 01 and 02 of
+    /// department A (category A) and 03 of department B (category B).
+    pub async fn seed_hall(&self, seed: &Seed) -> HallSeed {
+        use domain::hall::*;
+        let store = &self.state.store;
+        let now = start_time();
+        let hall = store
+            .create_hall(
+                seed.center_id,
+                &NewHall::parse(&HallInput {
+                    name: "政务服务大厅".into(),
+                    kind: "main".into(),
+                    ..Default::default()
+                })
+                .expect("a valid hall"),
+                now,
+            )
+            .await
+            .expect("hall");
+        let floor = store
+            .create_floor(
+                hall.id,
+                &NewFloor::parse(&FloorInput {
+                    level: 1,
+                    ..Default::default()
+                })
+                .expect("a valid floor"),
+                now,
+            )
+            .await
+            .expect("floor");
+        let zone = store
+            .create_zone(
+                floor.id,
+                &NewZone::parse(&ZoneInput {
+                    name: "综合办事区".into(),
+                    purpose: "windows".into(),
+                    x: 20,
+                    y: 20,
+                    width: Some(400),
+                    height: Some(120),
+                })
+                .expect("a valid zone"),
+                now,
+            )
+            .await
+            .expect("zone");
+        let category = |code: &str, name: &str| {
+            NewCategory::parse(&CategoryInput {
+                code: code.into(),
+                name: name.into(),
+                description: String::new(),
+            })
+            .expect("a valid category")
+        };
+        let cat_a = store
+            .create_category(seed.center_id, &category("A", "综合业务"), now)
+            .await
+            .expect("category A");
+        let cat_b = store
+            .create_category(seed.center_id, &category("B", "市场准入"), now)
+            .await
+            .expect("category B");
+        let mut windows = Vec::new();
+        for (number, department, cat, x) in [
+            ("01", seed.dept_a, cat_a.id, 40),
+            ("02", seed.dept_a, cat_a.id, 120),
+            ("03", seed.dept_b, cat_b.id, 200),
+        ] {
+            let w = NewWindow::parse(&WindowInput {
+                hall_id: hall.id,
+                zone_id: Some(zone.id),
+                number: number.into(),
+                kind: "resident".into(),
+                name: format!("{number}号窗口"),
+                department_id: Some(department),
+                category_ids: vec![cat],
+                x,
+                y: 40,
+                ..Default::default()
+            })
+            .expect("a valid window");
+            windows.push(store.create_window(&w, now).await.expect("window").id);
+        }
+        HallSeed {
+            hall_id: hall.id,
+            floor_id: floor.id,
+            zone_id: zone.id,
+            category_a: cat_a.id,
+            category_b: cat_b.id,
+            windows,
         }
     }
 

@@ -13,6 +13,7 @@ mod complaints;
 mod demo;
 mod departments;
 mod desk_pages;
+mod hall;
 mod health;
 mod helpers;
 mod imports;
