@@ -65,6 +65,11 @@ struct Args {
     markdown: Option<PathBuf>,
     #[arg(long)]
     note: Option<String>,
+    /// Keep the SQLite database in this file, and when it exists already,
+    /// measure it again instead of generating (its thresholds and warning
+    /// history are cleared first, so the rebuild measures the same work).
+    #[arg(long)]
+    keep: Option<PathBuf>,
 }
 
 struct Timing {
@@ -109,18 +114,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Some(url) => Some(postgres::FreshDatabase::create(url).await?),
         None => None,
     };
-    let url = match &fresh {
-        Some(db) => db.url().to_string(),
-        None => format!("sqlite://{}/bench.db", tmp.path().display()),
+    let url = match (&fresh, &args.keep) {
+        (Some(db), _) => db.url().to_string(),
+        (None, Some(file)) => format!("sqlite://{}", file.display()),
+        (None, None) => format!("sqlite://{}/bench.db", tmp.path().display()),
     };
-    let outcome = bench(&args, &url, tmp.path()).await;
+    let reuse = fresh.is_none() && args.keep.as_ref().is_some_and(|f| f.exists());
+    let outcome = bench(&args, &url, tmp.path(), reuse).await;
     if let Some(db) = fresh {
         db.drop_database().await.ok();
     }
     outcome
 }
 
-async fn bench(args: &Args, url: &str, dir: &std::path::Path) -> anyhow::Result<()> {
+async fn bench(args: &Args, url: &str, dir: &std::path::Path, reuse: bool) -> anyhow::Result<()> {
     let backend = if url.starts_with("sqlite") {
         "SQLite"
     } else {
@@ -128,37 +135,45 @@ async fn bench(args: &Args, url: &str, dir: &std::path::Path) -> anyhow::Result<
     };
     let store = web::open_store(url).await?;
     let now: DateTime<Utc> = args.today.and_hms_opt(2, 0, 0).context("a time")?.and_utc();
-    demo::load(&store, now, &|p| web::auth::hash_password(p), &|_, _, _| {}).await?;
+    if reuse {
+        eprintln!("{backend}: measuring the kept database again");
+        store.clear_synthetic_warnings().await?;
+    } else {
+        demo::load(&store, now, &|p| web::auth::hash_password(p), &|_, _, _| {}).await?;
+    }
     let center = store.home_center().await?.context("the demo center")?;
-
-    let bar = ProgressBar::new(args.cases);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
-            .expect("a template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(format!("{backend}: generating cases"));
-    let started = Instant::now();
-    store
-        .generate_synthetic_cases(
-            center.id,
-            SyntheticPlan {
-                cases: args.cases,
-                running_permille: args.running_permille,
-                days: args.days,
-                today: args.today,
-                batch: args.batch,
-            },
-            &|n| bar.set_position(n),
-        )
-        .await?;
-    bar.finish_and_clear();
-    let generated = started.elapsed();
-    eprintln!(
-        "{backend}: {} cases in {:.1}s",
-        args.cases,
-        generated.as_secs_f64()
-    );
+    let mut generated = None;
+    if !reuse {
+        let bar = ProgressBar::new(args.cases);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+                .expect("a template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(format!("{backend}: generating cases"));
+        let started = Instant::now();
+        store
+            .generate_synthetic_cases(
+                center.id,
+                SyntheticPlan {
+                    cases: args.cases,
+                    running_permille: args.running_permille,
+                    days: args.days,
+                    today: args.today,
+                    batch: args.batch,
+                },
+                &|n| bar.set_position(n),
+            )
+            .await?;
+        bar.finish_and_clear();
+        let took = started.elapsed();
+        eprintln!(
+            "{backend}: {} cases in {:.1}s",
+            args.cases,
+            took.as_secs_f64()
+        );
+        generated = Some(took);
+    }
 
     // 1. The full rebuild of every running case's thresholds.
     let started = Instant::now();
@@ -313,9 +328,12 @@ async fn bench(args: &Args, url: &str, dir: &std::path::Path) -> anyhow::Result<
     if let Some(n) = &args.note {
         out.push_str(&format!("{n}\n\n"));
     }
+    let made = match generated {
+        Some(d) => format!("Generated in {:.1} s", d.as_secs_f64()),
+        None => "Generated earlier (`--keep`)".to_string(),
+    };
     out.push_str(&format!(
-        "Generated in {:.1} s; database {size}. Warnings on {next}: {total_warnings}.\n\n",
-        generated.as_secs_f64()
+        "{made}; database {size}. Warnings on {next}: {total_warnings}.\n\n"
     ));
     out.push_str("| measure | result |\n|--|--:|\n");
     out.push_str(&format!(

@@ -476,6 +476,8 @@ pub(crate) struct CalendarCache {
     /// Settled days' case figures per department (`Store::daily_figures`):
     /// working days used depend on the calendar, so they go with it.
     pub(crate) days: crate::stats::DayFiguresCache,
+    /// Ratings given on settled days per department (`Store::given_ratings`).
+    pub(crate) rating_days: crate::stats::SettledDays<crate::ratings::DayRatings>,
 }
 
 /// A center's stored calendar days, as [`CalendarCache::insert`] takes them.

@@ -12,6 +12,17 @@ use domain::rating::{
     rateable,
 };
 use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+
+/// Ratings given on one day, per department.
+pub type DayRatings = HashMap<i64, GivenRatings>;
+
+/// Ratings given and the good ones among them (levels 1–3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GivenRatings {
+    pub ratings: i64,
+    pub good: i64,
+}
 
 macro_rules! insert_followup_event {
     ($tx:ident, $id:expr, $kind:expr, $user:expr, $name:expr, $note:expr, $now:expr) => {{
@@ -601,6 +612,89 @@ impl Store {
                 department_name: r.name,
             })
             .collect())
+    }
+
+    /// Valid ratings and good ones (levels 1–3) per department given over
+    /// the Beijing days `from..=to`: the big screen's satisfaction. A rating
+    /// never changes its day or level, so every past day's count of ratings
+    /// given (voided ones included) is read once per process and kept; today
+    /// is read live, and ratings voided since (upheld appeals, few) are
+    /// subtracted through a partial index on the voided ones.
+    pub async fn given_ratings(
+        &self,
+        center_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<HashMap<i64, GivenRatings>> {
+        let cache = &self.calendars.rating_days;
+        let days: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .take(400)
+            .collect();
+        let missing: Vec<NaiveDate> = days
+            .iter()
+            .copied()
+            .filter(|d| *d >= today || cache.get(center_id, *d).is_none())
+            .collect();
+        let mut fresh: HashMap<NaiveDate, DayRatings> =
+            missing.iter().map(|d| (*d, DayRatings::new())).collect();
+        if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
+            let rows: Vec<(i64, NaiveDate, i64, i64)> = on_db!(self, pool => sqlx::query_as(
+                "SELECT r.department_id, r.rated_on, COUNT(*), COUNT(*) FILTER (WHERE r.level <= 3)
+                 FROM ratings r JOIN departments d ON d.id = r.department_id
+                 WHERE r.rated_on >= $2 AND r.rated_on <= $3 AND d.center_id = $1
+                 GROUP BY r.department_id, r.rated_on",
+            )
+            .bind(center_id)
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?);
+            for (department, day, ratings, good) in rows {
+                if let Some(d) = fresh.get_mut(&day) {
+                    d.insert(department, GivenRatings { ratings, good });
+                }
+            }
+            for (day, figures) in &fresh {
+                if *day < today {
+                    cache.put(center_id, *day, figures.clone());
+                }
+            }
+        }
+        let mut out: HashMap<i64, GivenRatings> = HashMap::new();
+        for day in &days {
+            let figures = match fresh.get(day) {
+                Some(f) => f.clone(),
+                None => cache
+                    .get(center_id, *day)
+                    .map(|f| (*f).clone())
+                    .unwrap_or_default(),
+            };
+            for (department, g) in figures {
+                let t = out.entry(department).or_default();
+                t.ratings += g.ratings;
+                t.good += g.good;
+            }
+        }
+        let voided: Vec<(i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
+            "SELECT r.department_id, COUNT(*), COUNT(*) FILTER (WHERE r.level <= 3)
+             FROM ratings r JOIN departments d ON d.id = r.department_id
+             WHERE r.voided_at IS NOT NULL AND r.rated_on >= $2 AND r.rated_on <= $3 AND d.center_id = $1
+             GROUP BY r.department_id",
+        )
+        .bind(center_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?);
+        for (department, ratings, good) in voided {
+            let t = out.entry(department).or_default();
+            t.ratings -= ratings;
+            t.good -= good;
+        }
+        Ok(out)
     }
 
     /// The same figures per staff member who served (accepted) the rated

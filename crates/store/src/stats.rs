@@ -31,33 +31,43 @@ const MAX_BUCKETS: usize = 400;
 pub type DayFigures = HashMap<i64, CaseFigures>;
 
 /// Settled days' figures per center and day. A day before today is settled:
-/// a case's acceptance and conclusion days never change once they are past,
-/// so the big screen computes each past day once and reads only today live.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DayFiguresCache(std::sync::Arc<std::sync::RwLock<SettledDays>>);
+/// a case's acceptance and conclusion days never change once they are past
+/// (nor does a rating's day or level), so the big screen computes each past
+/// day once and reads only today live.
+#[derive(Debug, Clone)]
+pub(crate) struct SettledDays<T>(std::sync::Arc<std::sync::RwLock<SettledMap<T>>>);
 
-type SettledDays = HashMap<(i64, NaiveDate), std::sync::Arc<DayFigures>>;
+type SettledMap<T> = HashMap<(i64, NaiveDate), std::sync::Arc<T>>;
 
-impl DayFiguresCache {
-    fn get(&self, center_id: i64, day: NaiveDate) -> Option<std::sync::Arc<DayFigures>> {
+/// Settled days' case figures per department.
+pub(crate) type DayFiguresCache = SettledDays<DayFigures>;
+
+impl<T> Default for SettledDays<T> {
+    fn default() -> Self {
+        SettledDays(Default::default())
+    }
+}
+
+impl<T> SettledDays<T> {
+    pub(crate) fn get(&self, center_id: i64, day: NaiveDate) -> Option<std::sync::Arc<T>> {
         self.0
             .read()
-            .expect("day figures poisoned")
+            .expect("settled days poisoned")
             .get(&(center_id, day))
             .cloned()
     }
 
-    fn put(&self, center_id: i64, day: NaiveDate, figures: DayFigures) {
+    pub(crate) fn put(&self, center_id: i64, day: NaiveDate, figures: T) {
         self.0
             .write()
-            .expect("day figures poisoned")
+            .expect("settled days poisoned")
             .insert((center_id, day), std::sync::Arc::new(figures));
     }
 
     pub(crate) fn forget(&self, center_id: i64) {
         self.0
             .write()
-            .expect("day figures poisoned")
+            .expect("settled days poisoned")
             .retain(|(c, _), _| *c != center_id);
     }
 }

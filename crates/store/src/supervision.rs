@@ -374,7 +374,9 @@ impl Store {
             }
         };
         let want = offset + limit;
-        let case_part = |level: &str, rule: &str, since: &str, cond: &str| {
+        // A case rule's total is a sum over `warning_tallies` (a few rows per
+        // department and day), not a count of its warnings.
+        let case_part = |level: &str, rule: &str, since: &str, cond: &str, tally: &str| {
             (
                 format!(
                     "SELECT 'time' AS source, k.id AS ref_id, k.case_no, k.department_id, {level} AS level,
@@ -384,7 +386,11 @@ impl Store {
                      WHERE {cond}{} ORDER BY k.{since}, k.id LIMIT {want}",
                     dept("k.department_id")
                 ),
-                format!("SELECT COUNT(*) FROM cases k WHERE {cond}{}", dept("k.department_id")),
+                format!(
+                    "SELECT CAST(COALESCE(SUM({tally}), 0) AS BIGINT) FROM warning_tallies t
+                     WHERE t.on_date <= $1{}",
+                    dept("t.department_id")
+                ),
             )
         };
         let followup_part = |level: &str, rule: &str, since: &str, cond: &str| {
@@ -411,6 +417,7 @@ impl Store {
                 "CASE WHEN k.case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END",
                 "red_on",
                 "k.red_on <= $1",
+                "CASE t.kind WHEN 'red' THEN t.n ELSE 0 END",
             ));
             parts.push(followup_part(
                 "'red'",
@@ -425,12 +432,14 @@ impl Store {
                 "'near_deadline'",
                 "yellow_on",
                 "k.yellow_on <= $1 AND (k.red_on IS NULL OR k.red_on > $1)",
+                "CASE t.kind WHEN 'yellow' THEN t.n WHEN 'both' THEN -t.n ELSE 0 END",
             ));
             parts.push(case_part(
                 "'yellow'",
                 "'step_over_budget'",
                 "step_over_on",
                 "k.step_over_on <= $1",
+                "CASE t.kind WHEN 'step' THEN t.n ELSE 0 END",
             ));
             parts.push(followup_part(
                 "'yellow'",
@@ -512,7 +521,9 @@ pub struct RegisteredCertificate {
 }
 
 impl Store {
-    /// Current warnings per department (only departments that have some).
+    /// Current warnings per department (only departments that have some):
+    /// the cases' from `warning_tallies` (a sum over days, not a count of
+    /// warnings), follow-ups' and violations' counted.
     pub async fn warning_counts(
         &self,
         grant: &Grant,
@@ -530,13 +541,9 @@ impl Store {
                     CAST(COALESCE(SUM(w.violations), 0) AS BIGINT) AS violations
              FROM (
                 SELECT department_id,
-                       COUNT(*) FILTER (WHERE red_on IS NULL OR red_on > $1) AS yellow,
-                       0 AS red, 0 AS violations
-                  FROM cases WHERE yellow_on <= $1{dept} GROUP BY department_id
-                UNION ALL
-                SELECT department_id, 0, COUNT(*), 0 FROM cases WHERE red_on <= $1{dept} GROUP BY department_id
-                UNION ALL
-                SELECT department_id, COUNT(*), 0, 0 FROM cases WHERE step_over_on <= $1{dept} GROUP BY department_id
+                       SUM(CASE kind WHEN 'yellow' THEN n WHEN 'both' THEN -n WHEN 'step' THEN n ELSE 0 END) AS yellow,
+                       SUM(CASE kind WHEN 'red' THEN n ELSE 0 END) AS red, 0 AS violations
+                  FROM warning_tallies WHERE on_date <= $1{dept} GROUP BY department_id
                 UNION ALL
                 SELECT department_id, COUNT(*) FILTER (WHERE red_on > $1), COUNT(*) FILTER (WHERE red_on <= $1), 0
                   FROM rating_followups WHERE yellow_on <= $1{dept} GROUP BY department_id
@@ -556,6 +563,28 @@ impl Store {
             q.fetch_all(pool).await?
         });
         Ok(rows.into_iter().filter(|r| r.yellow + r.red > 0).collect())
+    }
+
+    /// How many (department, kind, day) rows of `warning_tallies` disagree
+    /// with a recount of the thresholds on `cases`: 0 while the triggers keep
+    /// them in step. For tests and checks, not for requests (it reads every
+    /// running case's thresholds).
+    pub async fn warning_tally_drift(&self) -> Result<i64> {
+        Ok(on_db!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (
+                SELECT department_id, kind, on_date FROM (
+                    SELECT department_id, kind, on_date, n FROM warning_tallies
+                    UNION ALL SELECT department_id, 'yellow', yellow_on, -1 FROM cases WHERE yellow_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'red', red_on, -1 FROM cases WHERE red_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'step', step_over_on, -1 FROM cases WHERE step_over_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'both',
+                                     CASE WHEN yellow_on > red_on THEN yellow_on ELSE red_on END, -1
+                              FROM cases WHERE yellow_on IS NOT NULL AND red_on IS NOT NULL
+                ) x GROUP BY department_id, kind, on_date HAVING SUM(n) <> 0
+             ) d",
+        )
+        .fetch_one(pool)
+        .await?))
     }
 
     // -------------------------------------------------------------- worker
@@ -594,6 +623,10 @@ impl Store {
                     .await?
                     .rows_affected();
             }
+            // Days whose warnings all ended (cases concluded, thresholds moved).
+            sqlx::query("DELETE FROM warning_tallies WHERE n = 0")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO correction_events (correction_id, kind, actor_user_id, actor_name, note, at, created_at)
                  SELECT id, 'escalated', NULL, '电子监察系统',

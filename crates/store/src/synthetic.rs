@@ -228,3 +228,23 @@ impl Store {
         Ok(written)
     }
 }
+
+impl Store {
+    /// Forgets what an earlier benchmark run computed on kept synthetic data
+    /// (thresholds and the warning history), so a rerun measures the same
+    /// full rebuild.
+    pub async fn clear_synthetic_warnings(&self) -> Result<()> {
+        for sql in [
+            "UPDATE cases SET yellow_on = NULL, red_on = NULL, step_over_on = NULL
+             WHERE status = 'accepted' AND (yellow_on IS NOT NULL OR red_on IS NOT NULL OR step_over_on IS NOT NULL)",
+            "DELETE FROM warning_records",
+            "DELETE FROM supervision_runs",
+        ] {
+            match &self.db {
+                Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(drop)?,
+                Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(drop)?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -341,6 +341,27 @@ async fn the_deadline_is_a_setting_and_an_upheld_appeal_voids_the_rating() {
     assert_eq!(f["followups"][0]["due_date"], "2026-10-13");
     assert_eq!(f["followups"][0]["channel_name"], "窗口评价器");
 
+    // The big screen's count, with 30 September already a settled (kept) day.
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let screen = || async {
+        d.app
+            .state
+            .store
+            .given_ratings(
+                d.seed.center_id,
+                day("2026-09-01"),
+                day("2026-09-30"),
+                day("2026-10-08"),
+            )
+            .await
+            .unwrap()
+            .get(&d.seed.dept_a)
+            .copied()
+            .unwrap_or_default()
+    };
+    let given = screen().await;
+    assert_eq!((given.ratings, given.good), (1, 0));
+
     // The department appeals; nothing else happens until the review.
     let r = step(
         &d,
@@ -389,7 +410,9 @@ async fn the_deadline_is_a_setting_and_an_upheld_appeal_voids_the_rating() {
     .await
     .error(409, "followup.no_appeal");
 
-    // A voided rating counts nowhere: the case is unrated again.
+    // A voided rating counts nowhere: the case is unrated again, and the big
+    // screen subtracts it from the day it kept.
+    assert_eq!(screen().await.ratings, 0);
     let fig = figures(&d, "?from=2026-09-01&to=2026-12-31").await;
     let a = department(&fig, d.seed.dept_a);
     assert_eq!(a["ratings"], 0);

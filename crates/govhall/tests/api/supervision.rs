@@ -132,6 +132,8 @@ async fn a_case_accepted_before_national_day_turns_yellow_then_red_as_the_clock_
     )
     .await;
     assert_eq!(warnings(&d.app, &sup, "").await["total"], 0);
+    // The per-day tallies behind the totals followed every threshold change.
+    assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -173,6 +175,11 @@ async fn the_thresholds_are_settings_and_a_change_applies_to_running_cases() {
     assert_eq!(r.json()["cases_rewatched"], 1);
     let list = warnings(&d.app, &sup, "").await;
     assert_eq!(near(list.clone()), 1);
+    assert_eq!(
+        list["total"], 2,
+        "near the deadline and the step over its budget"
+    );
+    assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
     let since = listed(&list)
         .into_iter()
         .find(|w| w.1 == "near_deadline")

@@ -158,10 +158,10 @@ pub(crate) async fn load_dashboard(state: &AppState, user: &AuthUser) -> AppResu
     let scope = grant.scope();
     let mut ratings = 0;
     let mut good = 0;
-    for d in store.department_ratings(center, first, today).await? {
-        if scope.covers(d.department_id) {
-            ratings += d.counts.ratings;
-            good += d.counts.good;
+    for (department, g) in store.given_ratings(center, first, today, today).await? {
+        if scope.covers(department) {
+            ratings += g.ratings;
+            good += g.good;
         }
     }
     // Every staff role may see the warnings; should one not, the big screen
