@@ -130,6 +130,10 @@ impl RunPage {
     fn any_warned(&self) -> bool {
         self.d.scores.iter().any(|s| s.warned)
     }
+
+    fn any_honoured(&self) -> bool {
+        self.d.scores.iter().any(|s| s.honoured)
+    }
 }
 
 async fn run_page(
