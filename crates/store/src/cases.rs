@@ -79,6 +79,15 @@ macro_rules! update_projection {
         let watch: &domain::supervision::Watch = $watch;
         let step = domain::supervision::WatchInput::from(&r.case).step;
         let state = serde_json::to_string(&r.case).map_err(json_error)?;
+        // The thresholds it replaces, for the warning tallies (the audit head
+        // is held: nobody else moves them meanwhile).
+        let old: $crate::tallies::Stored =
+            sqlx::query_as("SELECT yellow_on, red_on, step_over_on FROM cases WHERE id = $1")
+                .bind(r.id)
+                .fetch_one(&mut *$tx)
+                .await?;
+        let mut deltas = $crate::tallies::Deltas::default();
+        deltas.change(r.case.department_id(), &old, &watch.into());
         sqlx::query(
             "UPDATE cases SET status = $1, accepted_at = $2, due_date = $3, concluded_at = $4,
                 paused_working_days = $5, current_step = $6, event_count = $7, state = $8,
@@ -103,6 +112,7 @@ macro_rules! update_projection {
         .bind(r.id)
         .execute(&mut *$tx)
         .await?;
+        $crate::tallies::apply_tallies!($tx, &deltas);
     }};
 }
 

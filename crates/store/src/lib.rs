@@ -28,6 +28,7 @@ mod scoring;
 mod stats;
 mod supervision;
 mod synthetic;
+mod tallies;
 mod users;
 mod writer;
 

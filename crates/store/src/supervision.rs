@@ -3,6 +3,7 @@
 //! settings change), the live warning list, violations, the worker's runs and
 //! correction orders (纠错/督办).
 
+use crate::tallies::{Deltas, Stored, apply_tallies};
 use crate::{Result, Store, StoreError, on_db, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Grant, Permission};
@@ -11,10 +12,11 @@ use domain::case::CaseStatus;
 use domain::catalogue::CaseKind;
 use domain::supervision::{
     CorrectionAction, CorrectionEventKind, CorrectionStatus, NewCorrection, ViolationRule,
-    ViolationStatus, WarningLevel, WarningSettings, WatchInput, beijing_date, correction_after,
-    watch,
+    ViolationStatus, WarningLevel, WarningSettings, Watch, WatchInput, beijing_date,
+    correction_after, watch,
 };
 use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 macro_rules! insert_correction_event {
@@ -171,6 +173,7 @@ const CORRECTION_FROM: &str = "FROM corrections c JOIN departments d ON d.id = c
 struct WatchRow {
     id: i64,
     event_count: i64,
+    department_id: i64,
     case_kind: String,
     accepted_at: Option<DateTime<Utc>>,
     due_date: Option<NaiveDate>,
@@ -278,7 +281,7 @@ impl Store {
             let mut after = 0i64;
             loop {
                 let rows: Vec<WatchRow> = on_db!(self, pool => sqlx::query_as(
-                    "SELECT id, event_count, case_kind, accepted_at, due_date, paused_working_days,
+                    "SELECT id, event_count, department_id, case_kind, accepted_at, due_date, paused_working_days,
                             step_started_on, step_budget_days
                      FROM cases WHERE status = 'accepted' AND center_id = $1 AND id > $2
                      ORDER BY id LIMIT $3",
@@ -303,26 +306,63 @@ impl Store {
         calendar: &Arc<WorkCalendar>,
         settings: &WarningSettings,
     ) -> Result<()> {
-        let mut values = Vec::with_capacity(rows.len());
+        let mut computed: HashMap<i64, (i64, i64, Watch)> = HashMap::with_capacity(rows.len());
         for r in rows {
-            let w = watch(&r.input()?, calendar, settings);
-            values.push((r.id, r.event_count, w));
+            computed.insert(
+                r.id,
+                (
+                    r.event_count,
+                    r.department_id,
+                    watch(&r.input()?, calendar, settings),
+                ),
+            );
         }
+        // Under the audit head (as the case writer holds it), read what each
+        // row holds now and rewrite only the rows that changed and that no
+        // case write touched since they were read (same event count); the
+        // warning tallies move by the same changes in the same transaction.
         macro_rules! update {
             ($tx:ident, $db:ty) => {{
-                let mut q = QueryBuilder::<$db>::new("WITH v(id, n, y, r, s) AS (");
-                q.push_values(&values, |mut b, (id, n, w)| {
-                    b.push_bind(*id)
-                        .push_bind(*n)
-                        .push_bind(w.yellow_on)
-                        .push_bind(w.red_on)
-                        .push_bind(w.step_over_on);
-                });
-                q.push(
-                    ") UPDATE cases SET yellow_on = v.y, red_on = v.r, step_over_on = v.s
-                     FROM v WHERE cases.id = v.id AND cases.event_count = v.n",
+                let _head: String = crate::cases::lock_head!($tx);
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT id, event_count, yellow_on, red_on, step_over_on FROM cases WHERE id IN (",
                 );
-                q.build().execute(&mut *$tx).await?;
+                {
+                    let mut ids = q.separated(", ");
+                    for id in computed.keys() {
+                        ids.push_bind(*id);
+                    }
+                }
+                q.push(")");
+                let now: Vec<(i64, i64, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> =
+                    q.build_query_as().fetch_all(&mut *$tx).await?;
+                let mut deltas = Deltas::default();
+                let mut values = Vec::with_capacity(now.len());
+                for (id, n, yellow_on, red_on, step_over_on) in now {
+                    let Some((read_n, department, w)) = computed.get(&id) else { continue };
+                    let old = Stored { yellow_on, red_on, step_over_on };
+                    let new = Stored::from(w);
+                    if n != *read_n || old == new {
+                        continue;
+                    }
+                    deltas.change(*department, &old, &new);
+                    values.push((id, new));
+                }
+                if !values.is_empty() {
+                    let mut q = QueryBuilder::<$db>::new("WITH v(id, y, r, s) AS (");
+                    q.push_values(&values, |mut b, (id, w)| {
+                        b.push_bind(*id)
+                            .push_bind(w.yellow_on)
+                            .push_bind(w.red_on)
+                            .push_bind(w.step_over_on);
+                    });
+                    q.push(
+                        ") UPDATE cases SET yellow_on = v.y, red_on = v.r, step_over_on = v.s
+                         FROM v WHERE cases.id = v.id",
+                    );
+                    q.build().execute(&mut *$tx).await?;
+                    apply_tallies!($tx, &deltas);
+                }
             }};
         }
         match &self.db {

@@ -237,6 +237,7 @@ impl Store {
         for sql in [
             "UPDATE cases SET yellow_on = NULL, red_on = NULL, step_over_on = NULL
              WHERE status = 'accepted' AND (yellow_on IS NOT NULL OR red_on IS NOT NULL OR step_over_on IS NOT NULL)",
+            "DELETE FROM warning_tallies",
             "DELETE FROM warning_records",
             "DELETE FROM supervision_runs",
         ] {

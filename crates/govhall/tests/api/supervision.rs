@@ -538,3 +538,96 @@ async fn a_correction_order_is_answered_returned_closed_and_escalated_when_late(
     assert_eq!(late["escalated"], true);
     assert_eq!(late["events"][1]["kind"], "escalated");
 }
+
+#[tokio::test]
+async fn warning_totals_follow_cases_written_together_in_one_batch() {
+    let d = desk().await;
+    let sup = d.app.token("supervisor").await;
+    let mut cases = Vec::new();
+    for _ in 0..10 {
+        cases.push(d.window_case(ID_CARD).await);
+    }
+    // Acting on many cases at once puts them in the writer's batches together.
+    let act = |token: String, no: String, action: &'static str, body: Value| {
+        let url = d.app.url(&format!("/api/v1/cases/{no}/{action}"));
+        tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{action}");
+        })
+    };
+    let all = |tasks: Vec<tokio::task::JoinHandle<()>>| async move {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    };
+    all(cases
+        .iter()
+        .map(|no| act(d.clerk.clone(), no.clone(), "accept", json!({})))
+        .collect())
+    .await;
+    // The total (summed from the tallies) is what the list holds when it all fits
+    // on one page; answers the time warnings among them.
+    let consistent = |list: &Value| {
+        let rows = list["warnings"].as_array().unwrap();
+        assert_eq!(list["total"].as_u64().unwrap() as usize, rows.len());
+        rows.iter().filter(|w| w["source"] == "time").count()
+    };
+    assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
+
+    // Overdue: ten red and ten steps over their budget.
+    d.app.clock.set(at("2026-10-21T09:00:00+08:00"));
+    let list = warnings(&d.app, &sup, "?limit=500").await;
+    assert_eq!(consistent(&list), 20);
+
+    // Half of them are concluded together.
+    all(cases[..5]
+        .iter()
+        .map(|no| {
+            act(
+                d.approver.clone(),
+                no.clone(),
+                "steps/2/complete",
+                json!({"opinion": "同意"}),
+            )
+        })
+        .collect())
+    .await;
+    all(cases[..5]
+        .iter()
+        .enumerate()
+        .map(|(i, no)| {
+            act(
+                d.approver.clone(),
+                no.clone(),
+                "conclude",
+                json!({"decision": "approved", "certificate_no": format!("JY115010200001{i:02}")}),
+            )
+        })
+        .collect())
+    .await;
+    assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
+    let list = warnings(&d.app, &sup, "?limit=500").await;
+    assert_eq!(
+        consistent(&list),
+        10,
+        "the five still running: red and over their step's budget"
+    );
+    let red = list["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["level"] == "red")
+        .count();
+    let summary = d
+        .app
+        .get("/api/v1/warnings/summary", Some(&sup))
+        .await
+        .json();
+    assert_eq!(summary["red"].as_u64().unwrap() as usize, red);
+}

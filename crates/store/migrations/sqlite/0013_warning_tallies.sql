@@ -6,8 +6,9 @@
 --   red    = SUM(red     on_date <= today)
 --   yellow = SUM(yellow  on_date <= today) - SUM(both on_date <= today)
 --   step   = SUM(step    on_date <= today)
--- Triggers keep it in step with the thresholds on `cases`, whoever writes
--- them (the case writer, the rebuild), in the writer's transaction.
+-- The store keeps it in step with the thresholds on `cases`: whoever writes
+-- them (the case writer per batch, the rebuild per chunk) upserts the changes
+-- in the same transaction (store/src/tallies.rs).
 CREATE TABLE warning_tallies (
     department_id INTEGER NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('yellow', 'red', 'step', 'both')),
@@ -24,55 +25,6 @@ SELECT department_id, kind, on_date, COUNT(*) FROM (
     UNION ALL SELECT department_id, 'both', max(yellow_on, red_on) FROM cases
         WHERE yellow_on IS NOT NULL AND red_on IS NOT NULL
 ) t GROUP BY department_id, kind, on_date;
-
-CREATE TRIGGER cases_tally_insert AFTER INSERT ON cases
-WHEN NEW.yellow_on IS NOT NULL OR NEW.red_on IS NOT NULL OR NEW.step_over_on IS NOT NULL
-BEGIN
-    INSERT INTO warning_tallies (department_id, kind, on_date, n)
-    SELECT NEW.department_id, kind, on_date, 1 FROM (
-        SELECT 'yellow' AS kind, NEW.yellow_on AS on_date
-        UNION ALL SELECT 'red', NEW.red_on
-        UNION ALL SELECT 'step', NEW.step_over_on
-        UNION ALL SELECT 'both', CASE WHEN NEW.yellow_on IS NOT NULL AND NEW.red_on IS NOT NULL
-                                     THEN max(NEW.yellow_on, NEW.red_on) END
-    ) WHERE on_date IS NOT NULL
-    ON CONFLICT (department_id, kind, on_date) DO UPDATE SET n = n + 1;
-END;
-
-CREATE TRIGGER cases_tally_update AFTER UPDATE OF yellow_on, red_on, step_over_on, department_id ON cases
-WHEN OLD.yellow_on IS NOT NEW.yellow_on OR OLD.red_on IS NOT NEW.red_on
-  OR OLD.step_over_on IS NOT NEW.step_over_on OR OLD.department_id IS NOT NEW.department_id
-BEGIN
-    INSERT INTO warning_tallies (department_id, kind, on_date, n)
-    SELECT department_id, kind, on_date, SUM(delta) FROM (
-        SELECT OLD.department_id AS department_id, 'yellow' AS kind, OLD.yellow_on AS on_date, -1 AS delta
-        UNION ALL SELECT OLD.department_id, 'red', OLD.red_on, -1
-        UNION ALL SELECT OLD.department_id, 'step', OLD.step_over_on, -1
-        UNION ALL SELECT OLD.department_id, 'both', CASE WHEN OLD.yellow_on IS NOT NULL AND OLD.red_on IS NOT NULL
-                                                        THEN max(OLD.yellow_on, OLD.red_on) END, -1
-        UNION ALL SELECT NEW.department_id, 'yellow', NEW.yellow_on, 1
-        UNION ALL SELECT NEW.department_id, 'red', NEW.red_on, 1
-        UNION ALL SELECT NEW.department_id, 'step', NEW.step_over_on, 1
-        UNION ALL SELECT NEW.department_id, 'both', CASE WHEN NEW.yellow_on IS NOT NULL AND NEW.red_on IS NOT NULL
-                                                        THEN max(NEW.yellow_on, NEW.red_on) END, 1
-    ) WHERE on_date IS NOT NULL
-    GROUP BY department_id, kind, on_date HAVING SUM(delta) <> 0
-    ON CONFLICT (department_id, kind, on_date) DO UPDATE SET n = n + excluded.n;
-END;
-
-CREATE TRIGGER cases_tally_delete AFTER DELETE ON cases
-WHEN OLD.yellow_on IS NOT NULL OR OLD.red_on IS NOT NULL OR OLD.step_over_on IS NOT NULL
-BEGIN
-    INSERT INTO warning_tallies (department_id, kind, on_date, n)
-    SELECT OLD.department_id, kind, on_date, -1 FROM (
-        SELECT 'yellow' AS kind, OLD.yellow_on AS on_date
-        UNION ALL SELECT 'red', OLD.red_on
-        UNION ALL SELECT 'step', OLD.step_over_on
-        UNION ALL SELECT 'both', CASE WHEN OLD.yellow_on IS NOT NULL AND OLD.red_on IS NOT NULL
-                                     THEN max(OLD.yellow_on, OLD.red_on) END
-    ) WHERE on_date IS NOT NULL
-    ON CONFLICT (department_id, kind, on_date) DO UPDATE SET n = n - 1;
-END;
 
 -- The big screen's ratings: each day's count per department from the index
 -- alone, and the few voided ones subtracted.

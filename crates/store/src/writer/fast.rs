@@ -21,6 +21,7 @@ use crate::cases::{
     Written, center_rules, chain_hash, find_key, insert_certificate, json_error, lock_head,
     move_head, record_files, record_violations, save_key,
 };
+use crate::tallies::{Deltas, Stored, apply_tallies};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::{Context, Event, EventActor, EventBody};
 use domain::supervision::{Watch, WatchInput, watch};
@@ -187,6 +188,21 @@ macro_rules! run_batch {
                 for row in rows {
                     let r = CaseRecord::try_from(row)?;
                     records.insert(r.case_no.clone(), r);
+                }
+            }
+            // The thresholds they hold now, for the warning tallies.
+            let mut stored: HashMap<String, Stored> = HashMap::with_capacity(nos.len());
+            if !nos.is_empty() {
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT case_no, yellow_on, red_on, step_over_on FROM cases WHERE case_no IN ",
+                );
+                push_list!(q, nos.iter().copied());
+                let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> = q
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (no, yellow_on, red_on, step_over_on) in rows {
+                    stored.insert(no, Stored { yellow_on, red_on, step_over_on });
                 }
             }
             let mut trails: HashMap<i64, Vec<RawEvent>> = HashMap::with_capacity(records.len());
@@ -447,6 +463,13 @@ macro_rules! run_batch {
                 if !same {
                     return Err(Fallback("projections: an upsert did not hit its case".into()));
                 }
+                let mut deltas = Deltas::default();
+                for (r, _, _) in &rows {
+                    let new = watches.get(&r.case_no).map(Stored::from).unwrap_or_default();
+                    let old = stored.get(&r.case_no).copied().unwrap_or_default();
+                    deltas.change(r.case.department_id(), &old, &new);
+                }
+                apply_tallies!(tx, &deltas);
             }
 
             // 6. The events, in one statement, in chain order.
