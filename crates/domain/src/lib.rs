@@ -52,6 +52,7 @@ pub mod complaint;
 pub mod identity;
 pub mod rating;
 pub mod report;
+pub mod room;
 pub mod scoring;
 pub mod stats;
 pub mod supervision;

@@ -21,6 +21,7 @@ mod pages;
 mod ratings;
 mod reports;
 mod roles;
+mod rooms;
 mod scoring;
 mod search;
 mod stats;
