@@ -176,12 +176,11 @@ pub fn hhmm(minute: u16) -> String {
 /// `9:00`, `09:00` or `13:30` → minutes from midnight; `24:00` is the end of
 /// the day.
 pub fn parse_minute(raw: &str) -> Option<u16> {
-    let (h, m) = raw.trim().replace('：', ":").split_once(':').map(|(h, m)| {
-        (
-            h.trim().parse::<u16>().ok(),
-            m.trim().parse::<u16>().ok(),
-        )
-    })?;
+    let (h, m) = raw
+        .trim()
+        .replace('：', ":")
+        .split_once(':')
+        .map(|(h, m)| (h.trim().parse::<u16>().ok(), m.trim().parse::<u16>().ok()))?;
     let (h, m) = (h?, m?);
     let t = h.checked_mul(60)?.checked_add(m)?;
     (m < 60 && t <= DAY_MINUTES).then_some(t)
@@ -196,7 +195,10 @@ impl Default for OpeningHours {
     /// The hall's hours: 9:00–12:00 and 13:30–17:00.
     fn default() -> Self {
         Self(vec![
-            Span { start: 540, end: 720 },
+            Span {
+                start: 540,
+                end: 720,
+            },
             Span {
                 start: 810,
                 end: 1020,
@@ -410,7 +412,11 @@ impl BookingRequest {
         let mut e = ValidationErrors::default();
         let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
         if date.is_none() {
-            e.add("field.date_invalid", "date", "请填写使用日期（如2026-10-12）");
+            e.add(
+                "field.date_invalid",
+                "date",
+                "请填写使用日期（如2026-10-12）",
+            );
         }
         let start = parse_minute(&input.start);
         if start.is_none() {
@@ -430,7 +436,14 @@ impl BookingRequest {
             }
             _ => None,
         };
-        let purpose = text(&mut e, "purpose", "用途（会议主题）", &input.purpose, 100, true);
+        let purpose = text(
+            &mut e,
+            "purpose",
+            "用途（会议主题）",
+            &input.purpose,
+            100,
+            true,
+        );
         if !(1..=MAX_CAPACITY).contains(&input.attendees) {
             e.add("field.out_of_range", "attendees", "请填写参加人数");
         }
@@ -639,7 +652,12 @@ mod tests {
             kind: "开标室".into(),
             floor: "3楼".into(),
             capacity: 30,
-            equipment: vec!["投影仪".into(), " ".into(), "投影仪".into(), "录音录像".into()],
+            equipment: vec![
+                "投影仪".into(),
+                " ".into(),
+                "投影仪".into(),
+                "录音录像".into(),
+            ],
             ..Default::default()
         };
         let room = NewRoom::parse(&input).unwrap();
@@ -757,7 +775,12 @@ mod tests {
             ..rules()
         };
         assert!(matches!(
-            check_booking(&closed, &request("2026-10-13", "09:00", "10:00", 5), &cal, now),
+            check_booking(
+                &closed,
+                &request("2026-10-13", "09:00", "10:00", 5),
+                &cal,
+                now
+            ),
             Err(BookingRefusal::Conflict(RoomConflict {
                 code: "room.inactive",
                 ..

@@ -417,8 +417,8 @@ impl Store {
         }
         let before = BookingStatus::parse(&current.status)
             .ok_or_else(|| StoreError::Corrupt(format!("booking status {}", current.status)))?;
-        let after =
-            booking_after(before, action).map_err(|c| StoreError::conflict(c.code, None, c.message))?;
+        let after = booking_after(before, action)
+            .map_err(|c| StoreError::conflict(c.code, None, c.message))?;
         let note = note.trim();
         if note.chars().count() > 200 {
             return Err(StoreError::Invalid(

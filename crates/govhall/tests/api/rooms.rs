@@ -106,8 +106,14 @@ async fn administrators_manage_rooms_and_staff_see_the_active_ones() {
     let meeting = rooms.iter().find(|x| x["id"] == r.meeting).unwrap();
     assert_eq!(meeting["kind_name"], "会议室");
     assert_eq!(meeting["needs_approval"], false);
-    assert_eq!(meeting["hours"], "09:00-12:00,13:30-17:00", "the hall's hours");
-    assert_eq!(meeting["equipment"], json!(["投影仪", "话筒", "视频会议终端"]));
+    assert_eq!(
+        meeting["hours"], "09:00-12:00,13:30-17:00",
+        "the hall's hours"
+    );
+    assert_eq!(
+        meeting["equipment"],
+        json!(["投影仪", "话筒", "视频会议终端"])
+    );
     let bid = rooms.iter().find(|x| x["id"] == r.bid).unwrap();
     assert_eq!(bid["needs_approval"], true, "bid rooms need approval");
     assert_eq!(bid["hours"], "08:30-18:00");
@@ -156,7 +162,10 @@ async fn administrators_manage_rooms_and_staff_see_the_active_ones() {
     assert_eq!(put.json()["hours"], "09:00-12:00,13:30-17:00");
     let staff = app.get("/api/v1/rooms", Some(&r.clerk)).await.json();
     assert_eq!(staff["rooms"].as_array().unwrap().len(), 1);
-    let all = app.get("/api/v1/rooms?all=true", Some(&r.admin)).await.json();
+    let all = app
+        .get("/api/v1/rooms?all=true", Some(&r.admin))
+        .await
+        .json();
     assert_eq!(all["rooms"].as_array().unwrap().len(), 2);
     r.book(&r.clerk, r.bid, &booking(DAY, "09:00", "10:00", 5))
         .await
@@ -255,25 +264,45 @@ async fn bookings_keep_to_the_hours_the_working_days_the_future_and_the_capacity
         .await;
 
     let holiday = r
-        .book(&r.clerk, r.meeting, &booking("2026-10-05", "09:00", "10:00", 5))
+        .book(
+            &r.clerk,
+            r.meeting,
+            &booking("2026-10-05", "09:00", "10:00", 5),
+        )
         .await
         .invalid("room.non_working_day", "date");
     assert!(
         holiday["message"].as_str().unwrap().contains("国庆"),
         "{holiday}"
     );
-    r.book(&r.clerk, r.meeting, &booking("2026-10-11", "09:00", "10:00", 5))
-        .await
-        .invalid("room.non_working_day", "date");
+    r.book(
+        &r.clerk,
+        r.meeting,
+        &booking("2026-10-11", "09:00", "10:00", 5),
+    )
+    .await
+    .invalid("room.non_working_day", "date");
     // The clock stands on 2026-09-30 09:00: earlier today and yesterday are past.
-    r.book(&r.clerk, r.meeting, &booking("2026-09-29", "09:00", "10:00", 5))
-        .await
-        .invalid("room.in_past", "start");
-    r.book(&r.clerk, r.meeting, &booking("2026-09-30", "09:00", "10:00", 5))
-        .await
-        .invalid("room.in_past", "start");
-    r.book_ok(&r.clerk, r.meeting, &booking("2026-09-30", "09:30", "10:00", 5))
-        .await;
+    r.book(
+        &r.clerk,
+        r.meeting,
+        &booking("2026-09-29", "09:00", "10:00", 5),
+    )
+    .await
+    .invalid("room.in_past", "start");
+    r.book(
+        &r.clerk,
+        r.meeting,
+        &booking("2026-09-30", "09:00", "10:00", 5),
+    )
+    .await
+    .invalid("room.in_past", "start");
+    r.book_ok(
+        &r.clerk,
+        r.meeting,
+        &booking("2026-09-30", "09:30", "10:00", 5),
+    )
+    .await;
     r.book(&r.clerk, r.meeting, &booking(DAY, "09:00", "10:00", 41))
         .await
         .invalid("room.over_capacity", "attendees");
@@ -293,11 +322,11 @@ async fn bookings_keep_to_the_hours_the_working_days_the_future_and_the_capacity
     assert!(r.on_day(r.meeting).await.is_empty());
 
     // Moving the clock on makes a booking of the past refused.
-    r.app
-        .clock
-        .set(chrono::DateTime::parse_from_rfc3339("2026-10-12T10:30:00+08:00")
+    r.app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-10-12T10:30:00+08:00")
             .unwrap()
-            .to_utc());
+            .to_utc(),
+    );
     r.book(&r.clerk, r.meeting, &booking(DAY, "10:00", "11:00", 5))
         .await
         .invalid("room.in_past", "start");

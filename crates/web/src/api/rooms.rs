@@ -225,9 +225,8 @@ pub struct RangeParams {
 
 pub(crate) fn range(today: NaiveDate, p: &RangeParams) -> AppResult<(NaiveDate, NaiveDate)> {
     let from = p.from.unwrap_or(today);
-    let to = p
-        .to
-        .unwrap_or_else(|| from.checked_add_days(Days::new(6)).unwrap_or(from));
+    let to =
+        p.to.unwrap_or_else(|| from.checked_add_days(Days::new(6)).unwrap_or(from));
     if to < from {
         return Err(AppError::bad_request(
             "request.range_invalid",
@@ -290,7 +289,10 @@ async fn book(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<BookingInput>,
 ) -> AppResult<(StatusCode, Json<BookingDto>)> {
-    Ok((StatusCode::CREATED, Json(book_room(&state, &user, id, &body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(book_room(&state, &user, id, &body).await?),
+    ))
 }
 
 /// Books a room for the API and the pages.
@@ -439,5 +441,8 @@ fn not_found(e: store::StoreError) -> AppError {
 
 /// The room kinds for forms: code and label.
 pub(crate) fn kinds() -> Vec<(&'static str, &'static str)> {
-    RoomKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
+    RoomKind::ALL
+        .iter()
+        .map(|k| (k.code(), k.label()))
+        .collect()
 }

@@ -22,7 +22,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, Days, NaiveDate};
 use domain::access::Permission;
-use domain::room::{BookingAction, BookingInput, BookingStatus, NewRoom, RoomInput, split_equipment};
+use domain::room::{
+    BookingAction, BookingInput, BookingStatus, NewRoom, RoomInput, split_equipment,
+};
 use std::collections::HashMap;
 use store::BookingFilter;
 
@@ -513,12 +515,19 @@ async fn book(
     let room_id: Option<i64> = form.room_id.parse().ok();
     let result = match room_id {
         Some(id) => book_room(&state, &user, id, &form.input()).await,
-        None => Err(AppError::invalid("field.required", "room_id", "请选择功能室")),
+        None => Err(AppError::invalid(
+            "field.required",
+            "room_id",
+            "请选择功能室",
+        )),
     };
     match result {
         Ok(b) => {
             let to = if back_week {
-                format!("/rooms/{}?week={}&booked={}#booking-{}", b.room_id, b.date, b.id, b.id)
+                format!(
+                    "/rooms/{}?week={}&booked={}#booking-{}",
+                    b.room_id, b.date, b.id, b.id
+                )
             } else {
                 format!("/rooms?date={}&booked={}#booking-{}", b.date, b.id, b.id)
             };
