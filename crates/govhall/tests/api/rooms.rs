@@ -471,3 +471,58 @@ async fn the_rooms_page_books_and_shows_refusals_in_chinese() {
     assert_eq!(admin.get("/rooms/approvals").await.status, 200);
     assert_eq!(admin.get("/admin/rooms").await.status, 200);
 }
+
+#[tokio::test]
+async fn the_demo_has_the_tongren_rooms_and_bookings_this_week() {
+    let app = spawn_app().await;
+    crate::demo::load(&app).await;
+    let token = crate::demo::demo_token(&app, "clerk").await;
+    let rooms = app.get("/api/v1/rooms", Some(&token)).await.json();
+    let mut names: Vec<&str> = rooms["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "1楼专家评审室",
+            "1楼档案室",
+            "3楼专家评审室",
+            "3楼档案室",
+            "5楼多媒体会议室",
+            "开标室",
+            "评标室"
+        ]
+    );
+    // The clock stands on Wednesday 30 September; Thursday and Friday are
+    // the National Day holiday, so Monday to Wednesday are booked.
+    let week = app
+        .get(
+            "/api/v1/room-bookings?from=2026-09-28&to=2026-10-04",
+            Some(&token),
+        )
+        .await
+        .json();
+    let list: Vec<(String, String)> = week["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["purpose"].as_str().unwrap().to_string(),
+                b["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        list,
+        vec![
+            ("中心周例会".to_string(), "approved".to_string()),
+            ("市政道路维修工程开标".to_string(), "approved".to_string()),
+            ("办公设备采购项目评标".to_string(), "pending".to_string()),
+        ]
+    );
+}
