@@ -467,9 +467,45 @@ async fn the_rooms_page_books_and_shows_refusals_in_chinese() {
     // The approvals page is the center's.
     assert_eq!(browser.get("/rooms/approvals").await.status, 403);
     let admin = r.app.browser();
-    admin.login_ok("admin").await;
+    let admin_csrf = admin.login_ok("admin").await;
     assert_eq!(admin.get("/rooms/approvals").await.status, 200);
     assert_eq!(admin.get("/admin/rooms").await.status, 200);
+
+    // The admin's room form: refusals in Chinese, then saved.
+    let room = |capacity: &'static str| {
+        vec![
+            ("csrf_token", admin_csrf.clone()),
+            ("name", "3楼评标室".to_string()),
+            ("kind", "bid_evaluation".to_string()),
+            ("floor", "3楼".to_string()),
+            ("capacity", capacity.to_string()),
+            ("equipment", "隔离评标终端、录音录像".to_string()),
+            ("approval", "default".to_string()),
+            ("hours", "08:30-18:00".to_string()),
+            ("active", "1".to_string()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.post_form("/admin/rooms", &pairs).await
+        }
+    };
+    let bad = send(room("0")).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("容纳人数应在1到1000之间"));
+    assert_eq!(send(room("20")).await.status, 303);
+    let all = r.app.get("/api/v1/rooms", Some(&r.admin)).await.json();
+    let added = all["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "3楼评标室")
+        .expect("the room was added")
+        .clone();
+    assert_eq!(added["needs_approval"], true);
+    assert_eq!(added["equipment"], json!(["隔离评标终端", "录音录像"]));
 }
 
 #[tokio::test]
