@@ -66,6 +66,10 @@ pub enum Permission {
     HandleCases,
     /// Edit the working calendar.
     ManageCalendar,
+    /// Book shared rooms (any staff member) and cancel one's own bookings.
+    BookRooms,
+    /// Add and change shared rooms, approve, reject and cancel any booking.
+    ManageRooms,
     /// See warnings, violations and correction orders (a department its own).
     ViewSupervision,
     /// Issue, return and close correction orders, dismiss violations, change
@@ -145,6 +149,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
             role == Admin
         }
         ReadCases => role.is_staff(),
+        BookRooms => role.is_staff(),
+        ManageRooms => role == Admin,
         HandleCases => matches!(role, Clerk | Approver | ChiefRep | Admin | Leader),
         ViewSupervision => role.is_staff(),
         Supervise => matches!(role, Supervisor | Admin),

@@ -53,6 +53,7 @@ pub mod hall;
 pub mod identity;
 pub mod rating;
 pub mod report;
+pub mod room;
 pub mod scoring;
 pub mod stats;
 pub mod supervision;

@@ -45,7 +45,7 @@ const SEED_001: [(&str, u32, u32, u32); 33] = [
 
 /// Loads the demo into the app's database. Every account gets the same
 /// precomputed hash: argon2 per account is slow in a debug build.
-async fn load(app: &TestApp) -> Outcome {
+pub(crate) async fn load(app: &TestApp) -> Outcome {
     static HASH: OnceLock<String> = OnceLock::new();
     let hash = HASH
         .get_or_init(|| web::auth::hash_password(DEMO_PASSWORD).expect("hashing"))
@@ -60,7 +60,7 @@ async fn load(app: &TestApp) -> Outcome {
     .expect("the demo loads")
 }
 
-async fn demo_token(app: &TestApp, username: &str) -> String {
+pub(crate) async fn demo_token(app: &TestApp, username: &str) -> String {
     let r = app.request_token(username, DEMO_PASSWORD).await;
     assert_eq!(r.status, 201, "{username}: {}", r.text());
     r.json()["token"].as_str().unwrap().to_string()

@@ -22,6 +22,7 @@ mod pages;
 mod ratings;
 mod reports;
 mod roles;
+mod rooms;
 mod scoring;
 mod search;
 mod stats;

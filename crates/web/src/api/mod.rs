@@ -24,6 +24,7 @@ mod health;
 pub(crate) mod items;
 pub(crate) mod ratings;
 pub(crate) mod reports;
+pub(crate) mod rooms;
 pub(crate) mod scoring;
 pub(crate) mod supervision;
 pub(crate) use reports::sheet_error;
@@ -48,6 +49,7 @@ pub(crate) mod users;
         (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
         (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
         (name = "reports", description = "报表"),
+        (name = "rooms", description = "共享功能室：会议室、档案室、专家评审室、开标室、评标室的预约与审批"),
         (name = "admin", description = "用户管理"),
     )
 )]
@@ -85,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(items::router())
         .merge(ratings::router())
         .merge(reports::router())
+        .merge(rooms::router())
         .merge(scoring::router())
         .merge(supervision::router())
         .merge(users::router())

@@ -19,6 +19,7 @@ mod desk;
 mod public;
 mod ratings;
 mod reports;
+mod rooms;
 mod scoring;
 mod supervision;
 
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(scoring::router())
         .merge(reports::router())
+        .merge(rooms::router())
         .merge(dashboard::router())
 }
 
