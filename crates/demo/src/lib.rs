@@ -14,7 +14,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use store::{NewCenter, NewUser, Store};
 
+mod hall;
 mod history;
+pub use hall::{HallOutcome, load_hall};
 pub use history::{History, load_history};
 
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
@@ -234,6 +236,7 @@ pub async fn load(
         done += 1;
         progress(done, total, "事项");
     }
+    hall::load_hall(store, center.id, &by_short, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

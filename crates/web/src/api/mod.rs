@@ -20,6 +20,7 @@ mod centers;
 pub(crate) mod complaints;
 pub(crate) mod dashboard;
 mod departments;
+pub(crate) mod halls;
 mod health;
 pub(crate) mod items;
 pub(crate) mod ratings;
@@ -48,6 +49,7 @@ pub(crate) mod users;
         (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
         (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
         (name = "reports", description = "报表"),
+        (name = "hall", description = "大厅与窗口"),
         (name = "admin", description = "用户管理"),
     )
 )]
@@ -82,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(dashboard::router())
         .merge(departments::router())
+        .merge(halls::router())
         .merge(items::router())
         .merge(ratings::router())
         .merge(reports::router())

@@ -16,6 +16,7 @@ mod applicant;
 mod complaints;
 mod dashboard;
 mod desk;
+mod hall;
 mod public;
 mod ratings;
 mod reports;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(scoring::router())
         .merge(reports::router())
         .merge(dashboard::router())
+        .merge(hall::router())
 }
 
 /// What every page shows around its content.
