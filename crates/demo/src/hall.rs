@@ -399,7 +399,7 @@ pub async fn load_hall(
                 Some(b) => {
                     input.kind = "extension".into();
                     input.branch_hall_id = Some(branches[*b]);
-                    input.name = format!("{name}（{b}延伸窗口）");
+                    input.name = name.clone();
                 }
                 None => {
                     input.kind = "resident".into();
