@@ -657,3 +657,98 @@ async fn an_admin_adds_a_window_on_the_admin_page_and_a_refusal_shows_beside_the
         .await;
     assert_eq!(r.status, 403, "{}", r.text());
 }
+
+#[tokio::test]
+async fn an_admin_edits_and_removes_zones_and_floors_on_the_admin_page() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let hall = app.seed_hall(&seed).await;
+    let browser = app.browser();
+    let csrf = browser.login_ok("admin").await;
+    let hall_id = hall.hall_id.to_string();
+
+    let page = browser
+        .get(&format!(
+            "/admin/hall?hall={hall_id}&edit=zone-{}",
+            hall.zone_id
+        ))
+        .await
+        .text();
+    assert!(page.contains("编辑功能区"));
+    assert!(
+        page.contains(r#"value="综合办事区""#),
+        "the form is filled in"
+    );
+
+    // A bad edit is refused beside the form and changes nothing.
+    let action = format!("/admin/hall/zones/{}", hall.zone_id);
+    let r = browser
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("hall_id", &hall_id),
+                ("name", "综合办事区"),
+                ("purpose", "lounge"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("功能区用途应为"));
+    assert!(
+        r.text().contains(&format!(r#"action="{action}""#)),
+        "still editing"
+    );
+    let r = browser
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("hall_id", &hall_id),
+                ("name", "一楼综合办事区"),
+                ("purpose", "windows"),
+                ("x", "30"),
+                ("y", "30"),
+                ("width", "500"),
+                ("height", "150"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let zone = app.state.store.zone(hall.zone_id).await.unwrap().unwrap();
+    assert_eq!((zone.name.as_str(), zone.width), ("一楼综合办事区", 500));
+
+    // A floor with zones is not removed; its zone is, then the floor.
+    let r = browser
+        .post_form(
+            &format!("/admin/hall/floors/{}/delete", hall.floor_id),
+            &[("csrf_token", &csrf), ("hall_id", &hall_id)],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("该楼层还有功能区"));
+    let r = browser
+        .post_form(
+            &format!("/admin/hall/zones/{}/delete", hall.zone_id),
+            &[("csrf_token", &csrf), ("hall_id", &hall_id)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = browser
+        .post_form(
+            &format!("/admin/hall/floors/{}/delete", hall.floor_id),
+            &[("csrf_token", &csrf), ("hall_id", &hall_id)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        app.state
+            .store
+            .list_floors(hall.hall_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let windows = app.state.store.list_windows(seed.center_id).await.unwrap();
+    assert!(windows.iter().all(|w| w.zone_id.is_none()), "off the map");
+}

@@ -33,7 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/hall", get(admin))
         .route("/admin/hall/halls", post(create_hall))
         .route("/admin/hall/floors", post(create_floor))
+        .route("/admin/hall/floors/{id}", post(update_floor))
+        .route("/admin/hall/floors/{id}/delete", post(delete_floor))
         .route("/admin/hall/zones", post(create_zone))
+        .route("/admin/hall/zones/{id}", post(update_zone))
+        .route("/admin/hall/zones/{id}/delete", post(delete_zone))
         .route("/admin/hall/categories", post(create_category))
         .route("/admin/hall/windows", post(create_window))
         .route(
@@ -321,6 +325,8 @@ struct AdminQuery {
     hall: Option<String>,
     colour: Option<String>,
     saved: Option<String>,
+    /// `floor-7` or `zone-12`: that row's form is filled in for editing.
+    edit: Option<String>,
 }
 
 /// The form that was posted and refused, to show again beside itself.
@@ -328,6 +334,16 @@ struct AdminQuery {
 struct Refused {
     form: &'static str,
     lines: Vec<String>,
+    values: Vec<(String, String)>,
+    /// The floor or zone being edited (the form posts to it again).
+    target: Option<i64>,
+}
+
+/// A floor or zone whose form is filled in for editing.
+#[derive(Default)]
+struct Editing {
+    form: &'static str,
+    id: i64,
     values: Vec<(String, String)>,
 }
 
@@ -361,15 +377,30 @@ struct Admin {
     window_kinds: Vec<(&'static str, &'static str)>,
     /// The window being edited, when the form is the edit form.
     editing: Option<store::Window>,
+    /// The floor or zone being edited.
+    edit: Editing,
 }
 
 impl Admin {
-    /// The refused form's value of a field, empty otherwise.
+    /// The refused form's value of a field, else the edited row's, else empty.
     fn val(&self, form: &str, name: &str) -> String {
         if self.refused.form == form {
             one(&self.refused.values, name).to_string()
+        } else if self.edit.form == form {
+            one(&self.edit.values, name).to_string()
         } else {
             String::new()
+        }
+    }
+
+    /// The floor or zone a form edits (None: it adds one).
+    fn target(&self, form: &str) -> Option<i64> {
+        if self.refused.form == form {
+            self.refused.target
+        } else if self.edit.form == form {
+            Some(self.edit.id)
+        } else {
+            None
         }
     }
 
@@ -446,27 +477,80 @@ async fn admin(
     Query(q): Query<AdminQuery>,
 ) -> PageResult {
     user.grant(Permission::ReadCatalogue)?;
+    let edit = match q.edit.as_deref().and_then(|e| e.split_once('-')) {
+        Some(("floor", raw)) => match state.store.floor(id(raw).unwrap_or(0)).await? {
+            Some(f) => Editing {
+                form: "floor",
+                id: f.id,
+                values: vec![
+                    ("level".into(), f.level.to_string()),
+                    ("name".into(), f.name),
+                    ("width".into(), f.width.to_string()),
+                    ("height".into(), f.height.to_string()),
+                ],
+            },
+            None => return Err(AppError::NotFound("floor").into()),
+        },
+        Some(("zone", raw)) => match state.store.zone(id(raw).unwrap_or(0)).await? {
+            Some(z) => Editing {
+                form: "zone",
+                id: z.id,
+                values: vec![
+                    ("floor_id".into(), z.floor_id.to_string()),
+                    ("name".into(), z.name),
+                    ("purpose".into(), z.purpose.code().into()),
+                    ("x".into(), z.x.to_string()),
+                    ("y".into(), z.y.to_string()),
+                    ("width".into(), z.width.to_string()),
+                    ("height".into(), z.height.to_string()),
+                ],
+            },
+            None => return Err(AppError::NotFound("zone").into()),
+        },
+        _ => Editing::default(),
+    };
     admin_page(
         &state,
         &user,
-        q.hall.as_deref().and_then(id),
-        colouring_of(q.colour.as_deref()),
-        q.saved.map(|_| "已保存。".to_string()),
-        Refused::default(),
-        None,
+        AdminView {
+            hall_id: q.hall.as_deref().and_then(id),
+            by_state: colouring_of(q.colour.as_deref()) == Colouring::State,
+            message: q.saved.map(|_| "已保存。".to_string()),
+            edit,
+            ..Default::default()
+        },
     )
     .await
 }
 
-async fn admin_page(
-    state: &AppState,
-    user: &AuthUser,
+/// What the admin page shows besides the data: which hall, how coloured,
+/// and which form is refused or filled in for editing.
+#[derive(Default)]
+struct AdminView {
     hall_id: Option<i64>,
-    colouring: Colouring,
+    by_state: bool,
     message: Option<String>,
     refused: Refused,
+    /// The window being edited.
     editing: Option<store::Window>,
-) -> PageResult {
+    /// The floor or zone being edited.
+    edit: Editing,
+}
+
+async fn admin_page(state: &AppState, user: &AuthUser, view: AdminView) -> PageResult {
+    let AdminView {
+        hall_id,
+        by_state,
+        message,
+        refused,
+        editing,
+        edit,
+    } = view;
+    let colouring = if by_state {
+        Colouring::State
+    } else {
+        Colouring::Department
+    };
     let center = crate::api::calendar::home_center_id(state).await?;
     let halls = state.store.list_halls(center).await?;
     let hall = hall_id
@@ -554,19 +638,22 @@ async fn admin_page(
             .map(|k| (k.code(), k.label()))
             .collect(),
         editing,
+        edit,
     })
 }
 
-/// After a write: back to the hall's page, or the refused form shown again.
+/// After a write: back to the hall's page, or the refused form shown again
+/// (`refused` names the form and holds what was posted; its lines are
+/// filled in here).
 async fn answer(
     state: &AppState,
     user: &AuthUser,
     hall_id: Option<i64>,
-    form: &'static str,
-    values: Vec<(String, String)>,
+    refused: Refused,
     result: Result<(), AppError>,
     editing: Option<store::Window>,
 ) -> Result<Response, PageError> {
+    let form = refused.form;
     match result {
         Ok(()) => {
             let to = match hall_id {
@@ -580,19 +667,26 @@ async fn answer(
             let page = admin_page(
                 state,
                 user,
-                hall_id,
-                Colouring::Department,
-                None,
-                Refused {
-                    form,
-                    lines,
-                    values,
+                AdminView {
+                    hall_id,
+                    refused: Refused { lines, ..refused },
+                    editing,
+                    ..Default::default()
                 },
-                editing,
             )
             .await?;
             Ok((status, page).into_response())
         }
+    }
+}
+
+/// A posted form to show again if it is refused.
+fn posted(form: &'static str, values: Vec<(String, String)>, target: Option<i64>) -> Refused {
+    Refused {
+        form,
+        values,
+        target,
+        lines: Vec::new(),
     }
 }
 
@@ -633,7 +727,15 @@ async fn create_hall(
         Ok::<_, AppError>(())
     }
     .await;
-    answer(&state, &user, created, "hall", f, result, None).await
+    answer(
+        &state,
+        &user,
+        created,
+        posted("hall", f, None),
+        result,
+        None,
+    )
+    .await
 }
 
 async fn create_floor(
@@ -641,7 +743,26 @@ async fn create_floor(
     PageUser(user): PageUser,
     Form(f): Posted,
 ) -> Result<Response, PageError> {
-    manager(&user, &f)?;
+    save_floor(&state, &user, f, None).await
+}
+
+async fn update_floor(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(floor_id): Path<i64>,
+    Form(f): Posted,
+) -> Result<Response, PageError> {
+    save_floor(&state, &user, f, Some(floor_id)).await
+}
+
+/// Adds a floor to the posted hall, or changes floor `target`.
+async fn save_floor(
+    state: &AppState,
+    user: &AuthUser,
+    f: Vec<(String, String)>,
+    target: Option<i64>,
+) -> Result<Response, PageError> {
+    manager(user, &f)?;
     let hall_id = id(one(&f, "hall_id"));
     let opt = |name: &str| {
         let raw = one(&f, name).trim();
@@ -653,22 +774,41 @@ async fn create_floor(
         width: opt("width"),
         height: opt("height"),
     };
-    let result = async {
-        let new = NewFloor::parse(&input)?;
-        state
-            .store
-            .create_floor(hall_id.unwrap_or(0), &new, state.clock.now())
-            .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => {
-                    AppError::invalid("floor.hall_unknown", "hall_id", "所选大厅不存在")
-                }
-                e => e.into(),
-            })?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    answer(&state, &user, hall_id, "floor", f, result, None).await
+    let result =
+        async {
+            let new = NewFloor::parse(&input)?;
+            match target {
+                None => state
+                    .store
+                    .create_floor(hall_id.unwrap_or(0), &new, state.clock.now())
+                    .await
+                    .map_err(|e| match e {
+                        store::StoreError::NotFound => {
+                            AppError::invalid("floor.hall_unknown", "hall_id", "所选大厅不存在")
+                        }
+                        e => e.into(),
+                    })?,
+                Some(floor_id) => state
+                    .store
+                    .update_floor(floor_id, &new)
+                    .await
+                    .map_err(|e| match e {
+                        store::StoreError::NotFound => AppError::NotFound("floor"),
+                        e => e.into(),
+                    })?,
+            };
+            Ok::<_, AppError>(())
+        }
+        .await;
+    answer(
+        state,
+        user,
+        hall_id,
+        posted("floor", f, target),
+        result,
+        None,
+    )
+    .await
 }
 
 async fn create_zone(
@@ -676,7 +816,26 @@ async fn create_zone(
     PageUser(user): PageUser,
     Form(f): Posted,
 ) -> Result<Response, PageError> {
-    manager(&user, &f)?;
+    save_zone(&state, &user, f, None).await
+}
+
+async fn update_zone(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(zone_id): Path<i64>,
+    Form(f): Posted,
+) -> Result<Response, PageError> {
+    save_zone(&state, &user, f, Some(zone_id)).await
+}
+
+/// Adds a zone to the posted floor, or changes zone `target` (its floor stays).
+async fn save_zone(
+    state: &AppState,
+    user: &AuthUser,
+    f: Vec<(String, String)>,
+    target: Option<i64>,
+) -> Result<Response, PageError> {
+    manager(user, &f)?;
     let hall_id = id(one(&f, "hall_id"));
     let opt = |name: &str| {
         let raw = one(&f, name).trim();
@@ -692,6 +851,17 @@ async fn create_zone(
     };
     let result = async {
         let new = NewZone::parse(&input)?;
+        if let Some(zone_id) = target {
+            state
+                .store
+                .update_zone(zone_id, &new)
+                .await
+                .map_err(|e| match e {
+                    store::StoreError::NotFound => AppError::NotFound("zone"),
+                    e => e.into(),
+                })?;
+            return Ok(());
+        }
         let Some(floor_id) = id(one(&f, "floor_id")) else {
             return Err(AppError::invalid(
                 "zone.floor_required",
@@ -712,7 +882,69 @@ async fn create_zone(
         Ok(())
     }
     .await;
-    answer(&state, &user, hall_id, "zone", f, result, None).await
+    answer(
+        state,
+        user,
+        hall_id,
+        posted("zone", f, target),
+        result,
+        None,
+    )
+    .await
+}
+
+async fn delete_floor(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(floor_id): Path<i64>,
+    Form(f): Posted,
+) -> Result<Response, PageError> {
+    manager(&user, &f)?;
+    let hall_id = id(one(&f, "hall_id"));
+    let result = state
+        .store
+        .delete_floor(floor_id)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound("floor"),
+            e => e.into(),
+        });
+    answer(
+        &state,
+        &user,
+        hall_id,
+        posted("floor", f, None),
+        result,
+        None,
+    )
+    .await
+}
+
+async fn delete_zone(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(zone_id): Path<i64>,
+    Form(f): Posted,
+) -> Result<Response, PageError> {
+    manager(&user, &f)?;
+    let hall_id = id(one(&f, "hall_id"));
+    let result = state
+        .store
+        .delete_zone(zone_id, state.clock.now())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound("zone"),
+            e => e.into(),
+        });
+    answer(
+        &state,
+        &user,
+        hall_id,
+        posted("zone", f, None),
+        result,
+        None,
+    )
+    .await
 }
 
 async fn create_category(
@@ -737,7 +969,15 @@ async fn create_category(
         Ok::<_, AppError>(())
     }
     .await;
-    answer(&state, &user, hall_id, "category", f, result, None).await
+    answer(
+        &state,
+        &user,
+        hall_id,
+        posted("category", f, None),
+        result,
+        None,
+    )
+    .await
 }
 
 fn window_request(f: &[(String, String)]) -> WindowRequest {
@@ -782,7 +1022,15 @@ async fn create_window(
     let req = window_request(&f);
     let hall_id = id(one(&f, "hall_id"));
     let result = save_window(&state, None, &req).await.map(|_| ());
-    answer(&state, &user, hall_id, "window", f, result, None).await
+    answer(
+        &state,
+        &user,
+        hall_id,
+        posted("window", f, None),
+        result,
+        None,
+    )
+    .await
 }
 
 async fn edit_window(
@@ -799,11 +1047,11 @@ async fn edit_window(
     admin_page(
         &state,
         &user,
-        Some(w.hall_id),
-        Colouring::Department,
-        None,
-        Refused::default(),
-        Some(w),
+        AdminView {
+            hall_id: Some(w.hall_id),
+            editing: Some(w),
+            ..Default::default()
+        },
     )
     .await
 }
@@ -823,7 +1071,15 @@ async fn update_window(
     let req = window_request(&f);
     let hall_id = id(one(&f, "hall_id")).or(Some(old.hall_id));
     let result = save_window(&state, Some(window_id), &req).await.map(|_| ());
-    answer(&state, &user, hall_id, "window", f, result, Some(old)).await
+    answer(
+        &state,
+        &user,
+        hall_id,
+        posted("window", f, None),
+        result,
+        Some(old),
+    )
+    .await
 }
 
 /// Opens or closes a hall, a business category or a window.
