@@ -14,8 +14,10 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use store::{NewCenter, NewUser, Store};
 
+mod hall;
 mod history;
 mod rooms;
+pub use hall::{HallOutcome, load_hall};
 pub use history::{History, load_history};
 
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
@@ -236,6 +238,7 @@ pub async fn load(
         progress(done, total, "事项");
     }
     rooms::load_rooms(store, center.id, now).await?;
+    hall::load_hall(store, center.id, &by_short, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

@@ -77,6 +77,8 @@ pub enum Permission {
     Supervise,
     /// Answer a correction order sent to one's department.
     AnswerCorrections,
+    /// Lay out the hall: halls, floors, zones, business categories, windows.
+    ManageHall,
 }
 
 /// Which departments' data a grant reaches.
@@ -145,9 +147,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
     match permission {
         ReadCatalogue | ViewReports => role.is_staff(),
         EditItems => matches!(role, Admin | ChiefRep),
-        PublishItems | ManageDepartments | ManageUsers | ImportExport | ManageCalendar => {
-            role == Admin
-        }
+        PublishItems | ManageDepartments | ManageUsers | ImportExport | ManageCalendar
+        | ManageHall => role == Admin,
         ReadCases => role.is_staff(),
         BookRooms => role.is_staff(),
         ManageRooms => role == Admin,
@@ -209,6 +210,17 @@ mod tests {
         assert!(authorize(&actor(Role::ChiefRep, Some(7)), Permission::PublishItems).is_err());
         assert!(authorize(&actor(Role::Applicant, None), Permission::ReadCatalogue).is_err());
         assert!(authorize(&actor(Role::Admin, None), Permission::PublishItems).is_ok());
+    }
+
+    #[test]
+    fn only_administrators_lay_out_the_hall() {
+        assert!(authorize(&actor(Role::Admin, None), Permission::ManageHall).is_ok());
+        for role in [Role::Clerk, Role::ChiefRep, Role::Approver] {
+            assert!(authorize(&actor(role, Some(7)), Permission::ManageHall).is_err());
+        }
+        for role in [Role::Supervisor, Role::Leader, Role::Applicant] {
+            assert!(authorize(&actor(role, None), Permission::ManageHall).is_err());
+        }
     }
 
     #[test]

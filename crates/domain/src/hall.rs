@@ -43,6 +43,34 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// A window's live state as the floor map colours it: open (staffed,
+    /// no one at the counter yet), serving (a ticket is being served), idle
+    /// (open but nobody waiting) and closed (deactivated, or not staffed).
+    ///
+    /// Today only `Open` and `Closed` are derived (from the window's
+    /// `active` flag, in `store::Store::window_states`); the queue supplies
+    /// `Serving` and `Idle` once tickets are called at windows.
+    WindowState {
+        Open = "open", "开放";
+        Serving = "serving", "办理中";
+        Idle = "idle", "空闲";
+        Closed = "closed", "暂停";
+    }
+);
+
+impl WindowState {
+    /// What a window's stored flag alone says: an inactive window is closed,
+    /// an active one open. The seam the queue's states replace.
+    pub fn from_active(active: bool) -> WindowState {
+        if active {
+            WindowState::Open
+        } else {
+            WindowState::Closed
+        }
+    }
+}
+
 /// A hall's opening hours: a morning session and, usually, an afternoon
 /// one (9:00–12:00 and 13:30–17:00 by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -164,7 +192,7 @@ fn clock(raw: &str, field: &str, label: &str, e: &mut ValidationErrors) -> Optio
 /// A hall as entered, unchecked. Empty hours take the defaults (09:00–12:00,
 /// 13:30–17:00); a hall whose morning is given and afternoon left empty
 /// closes at noon.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct HallInput {
@@ -383,7 +411,7 @@ impl NewZone {
 }
 
 /// A business category as entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CategoryInput {
@@ -434,7 +462,7 @@ impl NewCategory {
 
 /// A window as entered. Ids refer to stored rows; the store checks they
 /// exist and belong to the same center.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct WindowInput {
@@ -674,6 +702,14 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(e.0[0].code, "window.number_invalid");
+    }
+
+    #[test]
+    fn a_windows_state_without_the_queue_follows_its_flag() {
+        assert_eq!(WindowState::from_active(true), WindowState::Open);
+        assert_eq!(WindowState::from_active(false), WindowState::Closed);
+        assert_eq!(WindowState::parse("serving"), Some(WindowState::Serving));
+        assert_eq!(WindowState::Idle.label(), "空闲");
     }
 
     #[test]

@@ -7,10 +7,11 @@ use crate::{Result, Store, StoreError, on_db, write_tx};
 use chrono::{DateTime, NaiveTime, Utc};
 use domain::hall::{
     HallHours, HallKind, NewCategory, NewFloor, NewHall, NewWindow, NewZone, WindowKind,
-    ZonePurpose, parse_clock,
+    WindowState, ZonePurpose, parse_clock,
 };
 use domain::validation::ValidationErrors;
 use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
 
 /// A hall as stored.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct Hall {
     pub address: String,
     pub hours: HallHours,
     pub sort_order: i64,
+    /// A closed hall keeps its floors and windows but is not shown.
+    pub active: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -36,6 +39,7 @@ struct HallRow {
     pm_open: Option<String>,
     pm_close: Option<String>,
     sort_order: i64,
+    active: bool,
 }
 
 impl TryFrom<HallRow> for Hall {
@@ -59,6 +63,7 @@ impl TryFrom<HallRow> for Hall {
             address: r.address,
             hours,
             sort_order: r.sort_order,
+            active: r.active,
         })
     }
 }
@@ -163,8 +168,37 @@ struct WindowRow {
 }
 
 const HALL_COLUMNS: &str =
-    "id, center_id, name, kind, address, am_open, am_close, pm_open, pm_close, sort_order";
+    "id, center_id, name, kind, address, am_open, am_close, pm_open, pm_close, sort_order, active";
 const WINDOW_COLUMNS: &str = "w.id, w.hall_id, w.zone_id, w.number, w.kind, w.name, w.department_id, w.branch_hall_id, w.x, w.y, w.active";
+
+/// Writes a window's department, category and item links inside `$tx`.
+macro_rules! write_links {
+    ($tx:ident, $id:expr, $w:expr) => {
+        for d in &$w.department_ids {
+            sqlx::query(
+                "INSERT INTO window_departments (window_id, department_id) VALUES ($1, $2)",
+            )
+            .bind($id)
+            .bind(d)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for c in &$w.category_ids {
+            sqlx::query("INSERT INTO window_categories (window_id, category_id) VALUES ($1, $2)")
+                .bind($id)
+                .bind(c)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for i in &$w.item_ids {
+            sqlx::query("INSERT INTO window_items (window_id, item_id) VALUES ($1, $2)")
+                .bind($id)
+                .bind(i)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
 
 fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
@@ -343,6 +377,78 @@ impl Store {
     /// (on one of the hall's floors), the branch hall (a branch hall of the
     /// same center), departments, categories and items (of the same center).
     pub async fn create_window(&self, w: &NewWindow, now: DateTime<Utc>) -> Result<Window> {
+        self.check_window(w).await?;
+        let id: i64 = write_tx!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO windows (hall_id, zone_id, number, kind, name, department_id, branch_hall_id, x, y, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
+                .bind(w.hall_id)
+                .bind(w.zone_id)
+                .bind(&w.number)
+                .bind(w.kind.code())
+                .bind(&w.name)
+                .bind(w.department_id)
+                .bind(w.branch_hall_id)
+                .bind(w.x)
+                .bind(w.y)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::on_unique("window.number_taken", "number", "该大厅已有这个窗口号"))?;
+            write_links!(tx, id, w);
+            id
+        });
+        self.window(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Changes a window and replaces the departments, categories and items
+    /// it takes, in one transaction, after the same checks as
+    /// [`Store::create_window`]; `active` false closes it (it stays on the
+    /// map, greyed, and out of the "where do I go" answers).
+    pub async fn update_window(
+        &self,
+        id: i64,
+        w: &NewWindow,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Window> {
+        if self.window(id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.check_window(w).await?;
+        write_tx!(self, tx => {
+            sqlx::query(
+                "UPDATE windows SET hall_id = $2, zone_id = $3, number = $4, kind = $5, name = $6,
+                     department_id = $7, branch_hall_id = $8, x = $9, y = $10, active = $11, updated_at = $12
+                 WHERE id = $1")
+                .bind(id)
+                .bind(w.hall_id)
+                .bind(w.zone_id)
+                .bind(&w.number)
+                .bind(w.kind.code())
+                .bind(&w.name)
+                .bind(w.department_id)
+                .bind(w.branch_hall_id)
+                .bind(w.x)
+                .bind(w.y)
+                .bind(active)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::on_unique("window.number_taken", "number", "该大厅已有这个窗口号"))?;
+            for table in ["window_departments", "window_categories", "window_items"] {
+                sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE window_id = $1")))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            write_links!(tx, id, w);
+        });
+        self.window(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Every id a window names exists in the hall's center, or the field is named.
+    async fn check_window(&self, w: &NewWindow) -> Result<()> {
         let hall = self.hall(w.hall_id).await?;
         let mut e = ValidationErrors::default();
         let Some(hall) = hall else {
@@ -408,41 +514,11 @@ impl Store {
                 }
             }
         }
-        if !e.is_empty() {
-            return Err(StoreError::Invalid(e));
+        if e.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(e))
         }
-        let id: i64 = write_tx!(self, tx => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO windows (hall_id, zone_id, number, kind, name, department_id, branch_hall_id, x, y, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
-                .bind(w.hall_id)
-                .bind(w.zone_id)
-                .bind(&w.number)
-                .bind(w.kind.code())
-                .bind(&w.name)
-                .bind(w.department_id)
-                .bind(w.branch_hall_id)
-                .bind(w.x)
-                .bind(w.y)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::on_unique("window.number_taken", "number", "该大厅已有这个窗口号"))?;
-            for d in &w.department_ids {
-                sqlx::query("INSERT INTO window_departments (window_id, department_id) VALUES ($1, $2)")
-                    .bind(id).bind(d).execute(&mut *tx).await?;
-            }
-            for c in &w.category_ids {
-                sqlx::query("INSERT INTO window_categories (window_id, category_id) VALUES ($1, $2)")
-                    .bind(id).bind(c).execute(&mut *tx).await?;
-            }
-            for i in &w.item_ids {
-                sqlx::query("INSERT INTO window_items (window_id, item_id) VALUES ($1, $2)")
-                    .bind(id).bind(i).execute(&mut *tx).await?;
-            }
-            id
-        });
-        self.window(id).await?.ok_or(StoreError::NotFound)
     }
 
     /// One window with what it takes.
@@ -521,5 +597,235 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// Edits, closing and the public's "where do I go".
+impl Store {
+    /// Changes a hall. A branch hall whose extension windows stand in the
+    /// main hall stays a branch hall; a second main hall is refused.
+    pub async fn update_hall(&self, id: i64, h: &NewHall, active: bool) -> Result<Hall> {
+        let old = self.hall(id).await?.ok_or(StoreError::NotFound)?;
+        if old.kind == HallKind::Branch && h.kind != HallKind::Branch {
+            let extensions: i64 = on_db!(self, pool => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM windows WHERE branch_hall_id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?);
+            if extensions > 0 {
+                return Err(StoreError::conflict(
+                    "hall.has_extension_windows",
+                    Some("kind"),
+                    "该分厅在其他大厅设有延伸窗口，不能改为其他类型",
+                ));
+            }
+        }
+        let (am, pm) = (h.hours.morning(), h.hours.afternoon());
+        let row: HallRow = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(format!(
+            "UPDATE halls SET name = $2, kind = $3, address = $4, am_open = $5, am_close = $6,
+                 pm_open = $7, pm_close = $8, sort_order = $9, active = $10
+             WHERE id = $1 RETURNING {HALL_COLUMNS}")))
+            .bind(id)
+            .bind(&h.name)
+            .bind(h.kind.code())
+            .bind(&h.address)
+            .bind(hhmm(am.0))
+            .bind(hhmm(am.1))
+            .bind(pm.map(|p| hhmm(p.0)))
+            .bind(pm.map(|p| hhmm(p.1)))
+            .bind(h.sort_order)
+            .bind(active)
+            .fetch_one(pool)
+            .await
+            .map_err(hall_conflict)?);
+        row.try_into()
+    }
+
+    pub async fn floor(&self, id: i64) -> Result<Option<Floor>> {
+        Ok(on_db!(self, pool => sqlx::query_as(
+            "SELECT id, hall_id, level, name, width, height FROM floors WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Changes a floor's level, name or map size.
+    pub async fn update_floor(&self, id: i64, f: &NewFloor) -> Result<Floor> {
+        on_db!(self, pool => sqlx::query_as(
+            "UPDATE floors SET level = $2, name = $3, width = $4, height = $5
+             WHERE id = $1 RETURNING id, hall_id, level, name, width, height")
+            .bind(id)
+            .bind(f.level)
+            .bind(&f.name)
+            .bind(f.width)
+            .bind(f.height)
+            .fetch_optional(pool)
+            .await
+            .map_err(StoreError::on_unique("floor.level_taken", "level", "该大厅已有这一楼层"))?)
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Removes an empty floor; one with zones is refused (remove its zones first).
+    pub async fn delete_floor(&self, id: i64) -> Result<()> {
+        self.floor(id).await?.ok_or(StoreError::NotFound)?;
+        write_tx!(self, tx => {
+            let zones: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM zones WHERE floor_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if zones > 0 {
+                return Err(StoreError::conflict(
+                    "floor.has_zones",
+                    None,
+                    "该楼层还有功能区，请先删除或移走功能区",
+                ));
+            }
+            sqlx::query("DELETE FROM floors WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn zone(&self, id: i64) -> Result<Option<Zone>> {
+        let row: Option<ZoneRow> = on_db!(self, pool => sqlx::query_as(
+            "SELECT id, floor_id, name, purpose, x, y, width, height FROM zones WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?);
+        row.map(Zone::try_from).transpose()
+    }
+
+    /// Changes a zone's name, purpose or rectangle.
+    pub async fn update_zone(&self, id: i64, z: &NewZone) -> Result<Zone> {
+        let row: ZoneRow = on_db!(self, pool => sqlx::query_as(
+            "UPDATE zones SET name = $2, purpose = $3, x = $4, y = $5, width = $6, height = $7
+             WHERE id = $1 RETURNING id, floor_id, name, purpose, x, y, width, height")
+            .bind(id)
+            .bind(&z.name)
+            .bind(z.purpose.code())
+            .bind(z.x)
+            .bind(z.y)
+            .bind(z.width)
+            .bind(z.height)
+            .fetch_optional(pool)
+            .await
+            .map_err(StoreError::on_unique("zone.name_taken", "name", "该楼层已有同名功能区"))?)
+        .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    /// Removes a zone; its windows stay in the hall without a zone (off the map).
+    pub async fn delete_zone(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        self.zone(id).await?.ok_or(StoreError::NotFound)?;
+        write_tx!(self, tx => {
+            sqlx::query("UPDATE windows SET zone_id = NULL, updated_at = $2 WHERE zone_id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM zones WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn category(&self, id: i64) -> Result<Option<Category>> {
+        Ok(on_db!(self, pool => sqlx::query_as(
+            "SELECT id, center_id, code, name, description, active FROM business_categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Changes a business category; `active` false stops new tickets for it.
+    pub async fn update_category(
+        &self,
+        id: i64,
+        c: &NewCategory,
+        active: bool,
+    ) -> Result<Category> {
+        on_db!(self, pool => sqlx::query_as(
+            "UPDATE business_categories SET code = $2, name = $3, description = $4, active = $5
+             WHERE id = $1 RETURNING id, center_id, code, name, description, active")
+            .bind(id)
+            .bind(c.code.to_string())
+            .bind(&c.name)
+            .bind(&c.description)
+            .bind(active)
+            .fetch_optional(pool)
+            .await
+            .map_err(category_conflict)?)
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The open windows where an item is handled: those that name it, or
+    /// else those taking its department's business; by hall and number.
+    pub async fn windows_for_item(&self, item_id: i64) -> Result<Vec<Window>> {
+        let rows: Vec<WindowRow> = on_db!(self, pool => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {WINDOW_COLUMNS} FROM windows w JOIN halls h ON h.id = w.hall_id
+             WHERE w.active AND h.active AND (
+                 w.id IN (SELECT window_id FROM window_items WHERE item_id = $1)
+                 OR (NOT EXISTS (SELECT 1 FROM window_items wi JOIN windows x ON x.id = wi.window_id
+                                 WHERE wi.item_id = $1 AND x.active)
+                     AND w.id IN (SELECT wd.window_id FROM window_departments wd
+                                  JOIN items i ON i.department_id = wd.department_id
+                                  WHERE i.id = $1)))
+             ORDER BY h.sort_order, h.id, w.number")))
+            .bind(item_id)
+            .fetch_all(pool)
+            .await?);
+        self.with_links(rows).await
+    }
+
+    /// Each window's live state for the floor map.
+    ///
+    /// THE SEAM: today a state follows the window's `active` flag alone
+    /// (`WindowState::from_active`: inactive is closed, active is open). The
+    /// queue will answer `Serving` or `Idle` here from the tickets being
+    /// served at `now`; callers (the map, the API) need not change.
+    pub async fn window_states(
+        &self,
+        center_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, WindowState>> {
+        let _ = now;
+        let rows: Vec<(i64, bool)> = on_db!(self, pool => sqlx::query_as(
+            "SELECT w.id, w.active AND h.active FROM windows w JOIN halls h ON h.id = w.hall_id
+             WHERE h.center_id = $1")
+            .bind(center_id)
+            .fetch_all(pool)
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, active)| (id, WindowState::from_active(active)))
+            .collect())
+    }
+}
+
+fn hall_conflict(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            if db.message().contains("name") {
+                StoreError::conflict("hall.name_taken", Some("name"), "大厅名称已存在")
+            } else {
+                StoreError::conflict("hall.main_exists", Some("kind"), "本中心已有主厅")
+            }
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+fn category_conflict(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            if db.message().contains("name") {
+                StoreError::conflict("category.name_taken", Some("name"), "业务类别名称已存在")
+            } else {
+                StoreError::conflict(
+                    "category.code_taken",
+                    Some("code"),
+                    "该字母已被其他业务类别使用",
+                )
+            }
+        }
+        _ => StoreError::Database(e),
     }
 }

@@ -16,6 +16,7 @@ const DESK_CSS: &str = include_str!("../static/desk.css");
 const DESK_JS: &str = include_str!("../static/desk.js");
 const DASHBOARD_CSS: &str = include_str!("../static/dashboard.css");
 const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
+const HALL_CSS: &str = include_str!("../static/hall.css");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,6 +55,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/dashboard.js",
             get(|| async { asset("text/javascript; charset=utf-8", DASHBOARD_JS) }),
+        )
+        .route(
+            "/static/hall.css",
+            get(|| async { asset("text/css; charset=utf-8", HALL_CSS) }),
         )
 }
 

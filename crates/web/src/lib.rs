@@ -12,6 +12,7 @@ pub mod charts;
 pub mod clock;
 pub mod error;
 pub mod files;
+pub mod hall_map;
 pub mod state;
 
 mod api;

@@ -130,3 +130,149 @@ async fn the_demo_loads_once_and_its_accounts_sign_in() {
     let departments = app.get("/api/v1/departments", None).await.json();
     assert_eq!(departments["total"], 33);
 }
+
+#[tokio::test]
+async fn the_demo_hall_is_the_tongren_layout_of_seed_000() {
+    let app = spawn_app().await;
+    load(&app).await;
+    let admin = demo_token(&app, "admin").await;
+
+    let halls = app.get("/api/v1/halls", Some(&admin)).await.json();
+    let halls = halls["halls"].as_array().unwrap();
+    let named: Vec<(&str, &str)> = halls
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap(), h["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("新城区政务服务大厅", "main"),
+            ("社保分厅", "branch"),
+            ("交警分厅", "branch"),
+            ("出入境管理分厅", "branch"),
+            ("工会分厅", "branch"),
+            ("网上办事大厅", "online"),
+        ]
+    );
+    let main = app
+        .get(&format!("/api/v1/halls/{}", halls[0]["id"]), Some(&admin))
+        .await
+        .json();
+    let floors: Vec<(i64, Vec<&str>)> = main["floors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["level"].as_i64().unwrap(),
+                f["zones"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|z| z["name"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    let zones_of = |level: i64| {
+        let mut z = floors.iter().find(|f| f.0 == level).unwrap().1.clone();
+        z.sort();
+        z
+    };
+    assert_eq!(floors.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 3, 5]);
+    let mut expected = vec![
+        "不动产登记",
+        "房地产交易",
+        "中介服务",
+        "便民服务窗口",
+        "文印中心",
+        "金融机构",
+        "档案室",
+        "专家评审室",
+        "安保室",
+    ];
+    expected.sort();
+    assert_eq!(zones_of(1), expected);
+    let mut expected = vec![
+        "部门办事窗口区",
+        "管理科室",
+        "专家评审室",
+        "党员活动室",
+        "档案室",
+    ];
+    expected.sort();
+    assert_eq!(zones_of(3), expected);
+    let mut expected = vec!["管理层办公室", "多媒体会议室", "职工食堂"];
+    expected.sort();
+    assert_eq!(zones_of(5), expected);
+
+    // 54 units, 54 windows: 44 resident and 2 extension windows of the
+    // government units, 8 convenience windows (banks and services).
+    let windows = main["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 54);
+    let kinds = |k: &str| windows.iter().filter(|w| w["kind"] == k).count();
+    assert_eq!(
+        (kinds("resident"), kinds("extension"), kinds("convenience")),
+        (44, 2, 8)
+    );
+    assert!(
+        windows
+            .iter()
+            .filter(|w| w["kind"] == "convenience")
+            .all(|w| w["department_id"].is_null())
+    );
+    assert!(
+        windows
+            .iter()
+            .all(|w| w["category_ids"].as_array().unwrap().len() == 1)
+    );
+    let categories = app.get("/api/v1/categories", Some(&admin)).await.json();
+    assert_eq!(categories["categories"][0]["name"], "综合业务");
+    assert_eq!(categories["categories"].as_array().unwrap().len(), 10);
+
+    // A 人社局 item is handled on floor 3 and at the 社保分厅 extension window.
+    let departments = app.get("/api/v1/departments", None).await.json();
+    let rs = departments["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["short_name"] == "人社局")
+        .unwrap()["id"]
+        .clone();
+    let actor = domain::access::Actor {
+        user_id: 0,
+        username: "test".into(),
+        role: domain::access::Role::Admin,
+        department_id: None,
+    };
+    let grant =
+        domain::access::authorize(&actor, domain::access::Permission::ReadCatalogue).unwrap();
+    let (items, _) = app
+        .state
+        .store
+        .list_items(
+            &grant,
+            &store::ItemFilter {
+                department_id: rs.as_i64(),
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let item_id = items[0].id;
+    let w = app
+        .get(&format!("/api/v1/public/items/{item_id}/where"), None)
+        .await
+        .json();
+    let places = w["places"].as_array().unwrap();
+    assert_eq!(places.len(), 3, "{w}");
+    assert!(places.iter().all(|p| p["floor_level"] == 3), "{w}");
+    assert!(
+        places.iter().any(|p| p["branch_hall_name"] == "社保分厅"),
+        "{w}"
+    );
+
+    let page = app.browser().get("/hall").await.text();
+    assert_eq!(page.matches("class=\"map-window\"").count(), 54);
+}

@@ -20,6 +20,7 @@ mod centers;
 pub(crate) mod complaints;
 pub(crate) mod dashboard;
 mod departments;
+pub(crate) mod halls;
 mod health;
 pub(crate) mod items;
 pub(crate) mod ratings;
@@ -50,6 +51,7 @@ pub(crate) mod users;
         (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
         (name = "reports", description = "报表"),
         (name = "rooms", description = "共享功能室：会议室、档案室、专家评审室、开标室、评标室的预约与审批"),
+        (name = "hall", description = "大厅与窗口"),
         (name = "admin", description = "用户管理"),
     )
 )]
@@ -84,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(dashboard::router())
         .merge(departments::router())
+        .merge(halls::router())
         .merge(items::router())
         .merge(ratings::router())
         .merge(reports::router())

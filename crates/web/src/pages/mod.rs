@@ -16,6 +16,7 @@ mod applicant;
 mod complaints;
 mod dashboard;
 mod desk;
+mod hall;
 mod public;
 mod ratings;
 mod reports;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(rooms::router())
         .merge(dashboard::router())
+        .merge(hall::router())
 }
 
 /// What every page shows around its content.

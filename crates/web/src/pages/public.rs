@@ -133,6 +133,8 @@ struct ItemPage {
     version_no: i64,
     published_text: Option<String>,
     preview: bool,
+    /// 去哪儿办: the item's windows in the hall (none for a draft preview).
+    place: Option<crate::api::halls::WhereToGo>,
 }
 
 #[derive(Deserialize)]
@@ -164,7 +166,13 @@ async fn item_page(
         .department(version.content.department_id)
         .await?;
     let tz = crate::clock::shanghai();
+    let place = if version.published_at.is_some() {
+        Some(crate::api::halls::item_places(&state, id).await?)
+    } else {
+        None
+    };
     render(&ItemPage {
+        place,
         chrome: Chrome::new(&state, user.as_ref(), &version.content.name, "guide").await,
         id,
         department_name: department.map(|d| d.name).unwrap_or_default(),
