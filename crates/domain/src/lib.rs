@@ -54,6 +54,7 @@ pub mod identity;
 pub mod rating;
 pub mod report;
 pub mod scoring;
+pub mod staff;
 pub mod stats;
 pub mod supervision;
 pub mod validation;
