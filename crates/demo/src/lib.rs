@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use store::{NewCenter, NewUser, Store};
 
 mod history;
+mod staff;
 pub use history::{History, load_history};
 
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
@@ -234,6 +235,7 @@ pub async fn load(
         done += 1;
         progress(done, total, "事项");
     }
+    staff::load(store, center.id, &by_short, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

@@ -24,5 +24,6 @@ mod reports;
 mod roles;
 mod scoring;
 mod search;
+mod staff;
 mod stats;
 mod supervision;

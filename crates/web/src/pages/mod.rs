@@ -20,6 +20,7 @@ mod public;
 mod ratings;
 mod reports;
 mod scoring;
+mod staff;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(ratings::router())
         .merge(complaints::router())
         .merge(scoring::router())
+        .merge(staff::router())
         .merge(reports::router())
         .merge(dashboard::router())
 }
