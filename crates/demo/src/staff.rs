@@ -34,15 +34,105 @@ type Person = (
 
 /// Term ends are relative to the day the demo is loaded (`+N` days) or fixed.
 const PEOPLE: &[Person] = &[
-    ("人社局", "01", "A", "王晓燕", "19900312", "正式", "2024-03-01", None, Some("clerk")),
-    ("人社局", "01", "B", "刘建国", "19880705", "聘用", "2024-03-01", Some("2027-02-28"), None),
-    ("人社局", "02", "A", "赵立新", "19820920", "正式", "2023-09-01", None, Some("chief")),
-    ("人社局", "02", "B", "李婷", "19930118", "正式", "2024-06-01", None, Some("approver")),
-    ("公安分局", "03", "A", "周明", "19870402", "正式", "2024-01-02", None, Some("clerk2")),
-    ("公安分局", "03", "B", "吴芳", "19910826", "聘用", "2024-01-02", Some("2027-12-31"), Some("approver2")),
-    ("市场监管局", "04", "A", "郑海涛", "19850611", "正式", "2025-02-10", None, None),
-    ("医保局", "05", "A", "冯静", "19890214", "正式", "2024-05-06", None, None),
-    ("医保局", "05", "B", "陈思雨", "20010930", "志愿者", "2025-10-20", Some("+21"), None),
+    (
+        "人社局",
+        "01",
+        "A",
+        "王晓燕",
+        "19900312",
+        "正式",
+        "2024-03-01",
+        None,
+        Some("clerk"),
+    ),
+    (
+        "人社局",
+        "01",
+        "B",
+        "刘建国",
+        "19880705",
+        "聘用",
+        "2024-03-01",
+        Some("2027-02-28"),
+        None,
+    ),
+    (
+        "人社局",
+        "02",
+        "A",
+        "赵立新",
+        "19820920",
+        "正式",
+        "2023-09-01",
+        None,
+        Some("chief"),
+    ),
+    (
+        "人社局",
+        "02",
+        "B",
+        "李婷",
+        "19930118",
+        "正式",
+        "2024-06-01",
+        None,
+        Some("approver"),
+    ),
+    (
+        "公安分局",
+        "03",
+        "A",
+        "周明",
+        "19870402",
+        "正式",
+        "2024-01-02",
+        None,
+        Some("clerk2"),
+    ),
+    (
+        "公安分局",
+        "03",
+        "B",
+        "吴芳",
+        "19910826",
+        "聘用",
+        "2024-01-02",
+        Some("2027-12-31"),
+        Some("approver2"),
+    ),
+    (
+        "市场监管局",
+        "04",
+        "A",
+        "郑海涛",
+        "19850611",
+        "正式",
+        "2025-02-10",
+        None,
+        None,
+    ),
+    (
+        "医保局",
+        "05",
+        "A",
+        "冯静",
+        "19890214",
+        "正式",
+        "2024-05-06",
+        None,
+        None,
+    ),
+    (
+        "医保局",
+        "05",
+        "B",
+        "陈思雨",
+        "20010930",
+        "志愿者",
+        "2025-10-20",
+        Some("+21"),
+        None,
+    ),
 ];
 
 const FEMALE: &[&str] = &["王晓燕", "李婷", "吴芳", "冯静", "陈思雨"];
@@ -103,14 +193,19 @@ pub async fn load(
             phone: format!("1394710{:04}", 1001 + i),
             department_id: Some(department.id),
             window_id: windows.get(window).copied(),
-            post: if windows.contains_key(window) { post } else { "" }.into(),
+            post: if windows.contains_key(window) {
+                post
+            } else {
+                ""
+            }
+            .into(),
             joined_on: joined.into(),
             term_ends_on,
             user_id: account.and_then(|a| users.iter().find(|u| u.username == a).map(|u| u.id)),
             ..Default::default()
         };
-        let staff = NewStaff::parse(&input, "")
-            .map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
+        let staff =
+            NewStaff::parse(&input, "").map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
         let created = store.create_staff(center_id, &staff, now).await?;
         ids.insert(name, created.id);
     }
@@ -230,7 +325,11 @@ async fn attendance(
             if k == 5 {
                 continue; // absent
             }
-            let (in_h, in_m) = if k == 11 { (9, 4 + i as u32 % 5) } else { (8, 40 + k) };
+            let (in_h, in_m) = if k == 11 {
+                (9, 4 + i as u32 % 5)
+            } else {
+                (8, 40 + k)
+            };
             let (out_h, out_m) = if k == 17 { (16, 40) } else { (17, 2 + k % 9) };
             store
                 .record_attendance(

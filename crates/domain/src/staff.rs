@@ -127,11 +127,7 @@ fn text(
     if required && t.is_empty() {
         e.add("field.required", field, format!("请填写{label}"));
     } else if t.chars().count() > max {
-        e.add(
-            "field.too_long",
-            field,
-            format!("{label}不能超过{max}个字"),
-        );
+        e.add("field.too_long", field, format!("{label}不能超过{max}个字"));
     }
     t.to_string()
 }
@@ -144,7 +140,14 @@ impl NewStaff {
         let mut e = ValidationErrors::default();
         let name = text(&mut e, f("name"), &input.name, "姓名", 30, true);
         let ethnicity = text(&mut e, f("ethnicity"), &input.ethnicity, "民族", 10, false);
-        let education = text(&mut e, f("education"), &input.education, "文化程度", 20, false);
+        let education = text(
+            &mut e,
+            f("education"),
+            &input.education,
+            "文化程度",
+            20,
+            false,
+        );
         let political_status = text(
             &mut e,
             f("political_status"),
@@ -157,18 +160,18 @@ impl NewStaff {
         let id_number = match IdCardNumber::parse(&input.id_number) {
             Ok(id) => Some(id),
             Err(err) => {
-                e.add("staff.id_number_invalid", f("id_number"), err.message("身份证号"));
+                e.add(
+                    "staff.id_number_invalid",
+                    f("id_number"),
+                    err.message("身份证号"),
+                );
                 None
             }
         };
         let sex = match input.sex.trim() {
-            "" => id_number.as_ref().map(|id| {
-                if id.is_male() {
-                    Sex::Male
-                } else {
-                    Sex::Female
-                }
-            }),
+            "" => id_number
+                .as_ref()
+                .map(|id| if id.is_male() { Sex::Male } else { Sex::Female }),
             raw => {
                 let sex = Sex::parse(raw);
                 if sex.is_none() {
@@ -208,7 +211,11 @@ impl NewStaff {
             }
         };
         if post.is_some() && input.window_id.is_none() {
-            e.add("staff.post_without_window", f("window_id"), "设了岗位的人员须填写窗口");
+            e.add(
+                "staff.post_without_window",
+                f("window_id"),
+                "设了岗位的人员须填写窗口",
+            );
         }
         let joined_on = parse_date(&input.joined_on);
         if joined_on.is_none() {

@@ -24,7 +24,12 @@ pub const ROSTER_COLUMNS: [(&str, &[&str], f64, bool); 16] = [
     ("姓名", &["姓名"], 10.0, true),
     ("性别", &["性别"], 6.0, false),
     ("民族", &["民族"], 8.0, false),
-    ("身份证号", &["身份证号", "身份证号码", "公民身份号码"], 22.0, true),
+    (
+        "身份证号",
+        &["身份证号", "身份证号码", "公民身份号码"],
+        22.0,
+        true,
+    ),
     ("文化程度", &["文化程度", "学历"], 10.0, false),
     ("政治面貌", &["政治面貌"], 10.0, false),
     ("身份性质", &["身份性质", "用工性质"], 10.0, true),
@@ -347,8 +352,20 @@ mod tests {
     #[test]
     fn dates_typed_as_excel_dates_are_read_as_dates() {
         let bytes = workbook(&[
-            vec![Text("单位名称"), Text("姓名"), Text("身份证号"), Text("身份性质"), Text("进驻日期")],
-            vec![Text("人社局"), Text("李"), Text("x"), Text("正式"), Number(46082.0)],
+            vec![
+                Text("单位名称"),
+                Text("姓名"),
+                Text("身份证号"),
+                Text("身份性质"),
+                Text("进驻日期"),
+            ],
+            vec![
+                Text("人社局"),
+                Text("李"),
+                Text("x"),
+                Text("正式"),
+                Number(46082.0),
+            ],
             vec![Text("填报人：王")],
         ]);
         let rows = read_roster(&bytes).unwrap();
@@ -359,7 +376,10 @@ mod tests {
 
     #[test]
     fn missing_columns_are_named() {
-        let bytes = workbook(&[vec![Text("姓名"), Text("性别")], vec![Text("a"), Text("男")]]);
+        let bytes = workbook(&[
+            vec![Text("姓名"), Text("性别")],
+            vec![Text("a"), Text("男")],
+        ]);
         assert_eq!(
             read_roster(&bytes).unwrap_err().message(),
             "未找到表头：缺少“单位名称”、“身份证号”、“身份性质”列"

@@ -203,6 +203,9 @@ const REPLACEMENT_SELECT: &str = "SELECT r.id, r.department_id, d.name AS depart
     FROM staff_replacements r JOIN departments d ON d.id = r.department_id
     JOIN staff l ON l.id = r.leaving_staff_id JOIN staff i ON i.id = r.incoming_staff_id";
 
+/// staff id, day, signed in, signed out.
+type AttendanceRow = (i64, NaiveDate, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("a valid offset")
 }
@@ -1025,7 +1028,7 @@ impl Store {
             .find(|h| h.kind == domain::hall::HallKind::Main)
             .map(|h| h.hours)
             .unwrap_or_default();
-        let records: Vec<(i64, NaiveDate, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = on_db!(self, pool => sqlx::query_as(
+        let records: Vec<AttendanceRow> = on_db!(self, pool => sqlx::query_as(
             "SELECT a.staff_id, a.day, a.signed_in_at, a.signed_out_at FROM attendance a
              JOIN staff s ON s.id = a.staff_id
              WHERE s.center_id = $1 AND a.day >= $2 AND a.day <= $3")
@@ -1097,11 +1100,7 @@ fn unique_staff(e: sqlx::Error) -> StoreError {
             if has("window_post") || has("window_id") {
                 StoreError::conflict("staff.post_taken", Some("post"), "该窗口的这个岗位已有人员")
             } else if has("user") {
-                StoreError::conflict(
-                    "staff.user_taken",
-                    Some("user_id"),
-                    "该账号已关联其他人员",
-                )
+                StoreError::conflict("staff.user_taken", Some("user_id"), "该账号已关联其他人员")
             } else {
                 StoreError::conflict(
                     "staff.id_number_taken",

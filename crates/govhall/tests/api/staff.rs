@@ -56,7 +56,9 @@ pub(crate) fn roster_xlsx(lines: &[Vec<String>]) -> Vec<u8> {
             }
         }
     }
-    sheet.write_string(2 + lines.len() as u32, 0, "填报人：王").unwrap();
+    sheet
+        .write_string(2 + lines.len() as u32, 0, "填报人：王")
+        .unwrap();
     book.save_to_buffer().unwrap()
 }
 
@@ -226,7 +228,12 @@ async fn a_roster_form_is_imported_with_its_chief_and_leader() {
     let export = app.get("/api/v1/staff/export", Some(&admin)).await;
     assert_eq!(export.status, 200);
     let back = app
-        .post_bytes("/api/v1/staff/import", Some(&admin), XLSX, export.body.clone())
+        .post_bytes(
+            "/api/v1/staff/import",
+            Some(&admin),
+            XLSX,
+            export.body.clone(),
+        )
         .await;
     assert_eq!(back.status, 201, "{}", back.text());
     assert_eq!(
@@ -252,13 +259,17 @@ async fn a_bad_row_writes_nothing_and_is_named_by_row_and_column() {
     assert_eq!(body["message"], "第6行“身份证号”列：身份证号校验位不正确");
     let errors = body["errors"].as_array().unwrap();
     assert!(
-        errors
-            .iter()
-            .any(|e| e["field"] == "rows[5].window_id"
-                && e["message"].as_str().unwrap().starts_with("第8行“窗口号”列")),
+        errors.iter().any(|e| e["field"] == "rows[5].window_id"
+            && e["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("第8行“窗口号”列")),
         "{body}"
     );
-    assert_eq!(app.get("/api/v1/staff", Some(&admin)).await.json()["total"], 0);
+    assert_eq!(
+        app.get("/api/v1/staff", Some(&admin)).await.json()["total"],
+        0
+    );
 
     // Two people on one post: refused too, nothing written.
     let mut lines = good_roster();
@@ -267,8 +278,16 @@ async fn a_bad_row_writes_nothing_and_is_named_by_row_and_column() {
         .await
         .error(422, "staff.post_taken");
     assert_eq!(body["field"], "rows[2].post");
-    assert!(body["message"].as_str().unwrap().starts_with("第5行“岗位”列"));
-    assert_eq!(app.get("/api/v1/staff", Some(&admin)).await.json()["total"], 0);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("第5行“岗位”列")
+    );
+    assert_eq!(
+        app.get("/api/v1/staff", Some(&admin)).await.json()["total"],
+        0
+    );
 
     // Only an admin imports.
     let clerk = app.token("clerk").await;
@@ -291,7 +310,10 @@ async fn id_numbers_and_phones_are_masked_for_everyone_but_admins() {
     // A department sees its own people only.
     assert_eq!(list["total"], 3, "{list}");
     let qian = by_name(&list, "钱首席");
-    assert_eq!(qian["id_number"], format!("{}********{}", &full[..6], &full[14..]));
+    assert_eq!(
+        qian["id_number"],
+        format!("{}********{}", &full[..6], &full[14..])
+    );
     assert_eq!(qian["phone"], "138****0001");
     assert!(!list.to_string().contains(&full));
     let one = app
@@ -323,13 +345,20 @@ async fn id_numbers_and_phones_are_masked_for_everyone_but_admins() {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(export.body.clone())).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
-    assert!(cells.iter().any(|c| c == &qian["id_number"].as_str().unwrap()));
+    assert!(
+        cells
+            .iter()
+            .any(|c| c == qian["id_number"].as_str().unwrap())
+    );
     assert!(!cells.iter().any(|c| c == &full));
     // And the public board shows nothing personal.
     let board = app.get("/staff", None).await;
     assert_eq!(board.status, 200);
     let html = board.text();
-    assert!(html.contains("钱首席") && html.contains("01号窗口"), "{html}");
+    assert!(
+        html.contains("钱首席") && html.contains("01号窗口"),
+        "{html}"
+    );
     assert!(!html.contains("13800000001") && !html.contains(&full[..10]));
 }
 
@@ -372,7 +401,10 @@ async fn the_flags_name_single_staff_windows_ending_terms_and_rule_breaches() {
     let browser = app.browser();
     browser.login_ok("admin").await;
     let page = browser.get("/admin/staff").await.text();
-    assert!(page.contains("仅一人在岗") && page.contains("02号窗口"), "{page}");
+    assert!(
+        page.contains("仅一人在岗") && page.contains("02号窗口"),
+        "{page}"
+    );
 
     // Forty days on the volunteer's term has ended.
     app.clock.advance(chrono::Duration::days(40));
@@ -408,7 +440,8 @@ async fn a_replacement_changes_the_roster_only_once_approved() {
 
     let chief = app.token("chief").await;
     let clerk = app.token("clerk").await;
-    let body = json!({"leaving_staff_id": qian, "incoming_staff_id": newcomer, "reason": "工作调动"});
+    let body =
+        json!({"leaving_staff_id": qian, "incoming_staff_id": newcomer, "reason": "工作调动"});
     app.post_json("/api/v1/staff/replacements", Some(&clerk), &body)
         .await
         .error(403, "auth.forbidden");
@@ -431,13 +464,23 @@ async fn a_replacement_changes_the_roster_only_once_approved() {
         .await
         .error(403, "auth.forbidden");
     let r = app
-        .post_json(&path, Some(&admin), &json!({"approve": true, "note": "同意"}))
+        .post_json(
+            &path,
+            Some(&admin),
+            &json!({"approve": true, "note": "同意"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["status"], "approved");
 
     let list = app.get("/api/v1/staff", Some(&admin)).await.json();
-    assert!(list["staff"].as_array().unwrap().iter().all(|s| s["name"] != "钱首席"));
+    assert!(
+        list["staff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["name"] != "钱首席")
+    );
     let zheng = by_name(&list, "郑新人");
     assert_eq!(zheng["window_id"], hall.windows[0]);
     assert_eq!(zheng["post"], "A");
@@ -450,9 +493,13 @@ async fn a_replacement_changes_the_roster_only_once_approved() {
         .json();
     assert_eq!(reps["chief_name"], "郑新人");
     // Decided once.
-    app.post_json(&path, Some(&admin), &json!({"approve": false, "note": "撤回"}))
-        .await
-        .error(409, "replacement.decided");
+    app.post_json(
+        &path,
+        Some(&admin),
+        &json!({"approve": false, "note": "撤回"}),
+    )
+    .await
+    .error(409, "replacement.decided");
 }
 
 #[tokio::test]
@@ -485,8 +532,12 @@ async fn the_matrix_restricts_a_clerk_and_a_department_without_one_keeps_the_rol
     assert_eq!(clerk_staff.status, 201, "{}", clerk_staff.text());
     let staff_id = clerk_staff.json()["id"].as_i64().unwrap();
 
-    // No matrix: the clerk accepts as today.
+    // No matrix: the clerk accepts as today, and the page offers it.
     let first = d.window_case(ID_CARD).await;
+    let browser = app.browser();
+    browser.login_ok("clerk").await;
+    let page = browser.get(&format!("/desk/cases/{first}")).await.text();
+    assert!(page.contains("id=\"act-accept\""), "{page}");
     d.ok(&d.clerk, &first, "accept", json!({})).await;
 
     // The matrix gives the clerk only 一次性告知 on this item.
@@ -510,10 +561,15 @@ async fn the_matrix_restricts_a_clerk_and_a_department_without_one_keeps_the_rol
     );
     assert_eq!(d.case(&d.clerk, &second).await["status"], "submitted");
     // The case page offers the clerk no acceptance either.
-    let browser = app.browser();
-    browser.login_ok("clerk").await;
     let page = browser.get(&format!("/desk/cases/{second}")).await.text();
-    assert!(!page.contains("action=\"/desk/cases/") || !page.contains("/accept\""), "accept offered");
+    assert!(
+        !page.contains("id=\"act-accept\""),
+        "accept offered: {page}"
+    );
+    assert!(
+        page.contains("id=\"act-notify\""),
+        "the notice is allowed: {page}"
+    );
     // The chief representative is not restricted.
     d.ok(&d.chief, &second, "accept", json!({})).await;
 
@@ -525,7 +581,9 @@ async fn the_matrix_restricts_a_clerk_and_a_department_without_one_keeps_the_rol
     )
     .await
     .invalid("matrix.step_invalid", "entries[0].step");
-    let r = app.put_json(&path, Some(&admin), &json!({"entries": []})).await;
+    let r = app
+        .put_json(&path, Some(&admin), &json!({"entries": []}))
+        .await;
     assert_eq!(r.status, 200);
     let third = d.window_case(ID_CARD).await;
     d.ok(&d.clerk, &third, "accept", json!({})).await;
@@ -535,7 +593,10 @@ async fn the_matrix_restricts_a_clerk_and_a_department_without_one_keeps_the_rol
 async fn attendance_counts_lateness_and_absence_from_the_hall_hours() {
     let (app, seed, hall, admin) = setup().await;
     let clerk_id = app.get("/api/v1/users", Some(&admin)).await.json();
-    let list = clerk_id.as_array().or_else(|| clerk_id["users"].as_array()).unwrap();
+    let list = clerk_id
+        .as_array()
+        .or_else(|| clerk_id["users"].as_array())
+        .unwrap();
     let clerk_user = list.iter().find(|u| u["username"] == "clerk").unwrap()["id"].clone();
     let r = app
         .post_json(
@@ -552,7 +613,9 @@ async fn attendance_counts_lateness_and_absence_from_the_hall_hours() {
 
     // Wednesday 2026-09-30: signed in at 9:05 (late), out at 17:10.
     app.clock.set(at("2026-09-30T09:05:00+08:00"));
-    let r = app.post_empty("/api/v1/attendance/sign-in", Some(&clerk)).await;
+    let r = app
+        .post_empty("/api/v1/attendance/sign-in", Some(&clerk))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["signed_in"], "09:05");
     app.post_empty("/api/v1/attendance/sign-in", Some(&clerk))
@@ -584,7 +647,13 @@ async fn attendance_counts_lateness_and_absence_from_the_hall_hours() {
         .json();
     let p = &sheet["people"][0];
     assert_eq!(
-        (p["working_days"].clone(), p["days_present"].clone(), p["late"].clone(), p["early_leave"].clone(), p["absent"].clone()),
+        (
+            p["working_days"].clone(),
+            p["days_present"].clone(),
+            p["late"].clone(),
+            p["early_leave"].clone(),
+            p["absent"].clone()
+        ),
         (json!(3), json!(2), json!(1), json!(1), json!(1)),
         "{p}"
     );

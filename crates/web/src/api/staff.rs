@@ -328,7 +328,11 @@ async fn get_staff(
         .staff_member(&grant, id)
         .await
         .map_err(not_found)?;
-    Ok(Json(StaffDto::new(s, sees_full(&user), state.clock.today())))
+    Ok(Json(StaffDto::new(
+        s,
+        sees_full(&user),
+        state.clock.today(),
+    )))
 }
 
 fn not_found(e: store::StoreError) -> AppError {
@@ -476,11 +480,7 @@ async fn import_staff(
 }
 
 /// Reads, checks and writes a roster form; returns the ids written.
-pub(crate) async fn import(
-    state: &AppState,
-    user: &AuthUser,
-    bytes: &[u8],
-) -> AppResult<Vec<i64>> {
+pub(crate) async fn import(state: &AppState, user: &AuthUser, bytes: &[u8]) -> AppResult<Vec<i64>> {
     user.grant(Permission::ManageStaff)?;
     let rows = sheets::read_roster(bytes).map_err(|e| match e {
         sheets::SheetError::Unreadable(_) => AppError::invalid(
@@ -503,10 +503,7 @@ pub(crate) async fn import(
     let mut people = Vec::new();
     let mut leaders: Vec<(i64, Leader)> = Vec::new();
     let named = |row: usize, field: &str, message: &str| {
-        format!(
-            "第{row}行“{}”列：{message}",
-            sheets::roster_column(field)
-        )
+        format!("第{row}行“{}”列：{message}", sheets::roster_column(field))
     };
     for (i, row) in rows.iter().enumerate() {
         let prefix = format!("rows[{i}].");
@@ -576,11 +573,7 @@ pub(crate) async fn import(
                     errors.add(
                         "staff.window_unknown",
                         format!("{prefix}window_id"),
-                        named(
-                            row.row,
-                            "window_id",
-                            &format!("该单位没有{number}号窗口"),
-                        ),
+                        named(row.row, "window_id", &format!("该单位没有{number}号窗口")),
                     );
                 }
                 w.map(|w| w.id)
@@ -735,7 +728,10 @@ pub(crate) async fn roster_lines(
 #[utoipa::path(get, path = "/api/v1/staff/export", tag = "staff",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-async fn export_staff(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Response> {
+async fn export_staff(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> AppResult<Response> {
     let grant = user.grant(Permission::ViewStaff)?;
     let lines = roster_lines(&state, &grant, sees_full(&user)).await?;
     let bytes = sheets::write_roster(sheets::ROSTER_TITLE, &lines).map_err(sheet_error)?;
@@ -953,14 +949,22 @@ pub(crate) fn check_leader(r: &RepresentativesRequest) -> AppResult<Leader> {
     let mut e = ValidationErrors::default();
     let name = r.leader_name.trim();
     if name.chars().count() > 30 {
-        e.add("field.too_long", "leader_name", "分管领导姓名不能超过30个字");
+        e.add(
+            "field.too_long",
+            "leader_name",
+            "分管领导姓名不能超过30个字",
+        );
     }
     if r.leader_post.trim().chars().count() > 30 {
         e.add("field.too_long", "leader_post", "职务不能超过30个字");
     }
     let phone = r.leader_phone.trim();
     if !phone.is_empty() && !domain::identity::is_service_phone(phone) {
-        e.add("staff.phone_invalid", "leader_phone", "分管领导联系电话格式不正确");
+        e.add(
+            "staff.phone_invalid",
+            "leader_phone",
+            "分管领导联系电话格式不正确",
+        );
     }
     e.into_result(Leader {
         name: name.into(),
@@ -1023,9 +1027,12 @@ impl ReplacementDto {
             status_name: ReplacementStatus::parse(&r.status)
                 .map_or("", |s| s.label())
                 .into(),
-            early: replacement_is_early(r.leaving_joined_on, r.decided_at.map_or(today, |d| {
-                d.with_timezone(&crate::clock::shanghai()).date_naive()
-            })),
+            early: replacement_is_early(
+                r.leaving_joined_on,
+                r.decided_at.map_or(today, |d| {
+                    d.with_timezone(&crate::clock::shanghai()).date_naive()
+                }),
+            ),
             id: r.id,
             department_id: r.department_id,
             department_name: r.department_name,
@@ -1339,16 +1346,18 @@ async fn own_staff(state: &AppState, user: &AuthUser) -> AppResult<StaffMember> 
         .store
         .staff_of_user(user.user.id)
         .await?
-        .ok_or_else(|| {
-            AppError::Conflict {
-                code: "attendance.not_on_roster",
-                message: "您的账号未关联人员花名册，请联系中心管理员".into(),
-                field: None,
-            }
+        .ok_or_else(|| AppError::Conflict {
+            code: "attendance.not_on_roster",
+            message: "您的账号未关联人员花名册，请联系中心管理员".into(),
+            field: None,
         })
 }
 
-pub(crate) async fn sign(state: &AppState, user: &AuthUser, out: bool) -> AppResult<AttendanceMark> {
+pub(crate) async fn sign(
+    state: &AppState,
+    user: &AuthUser,
+    out: bool,
+) -> AppResult<AttendanceMark> {
     let s = own_staff(state, user).await?;
     let (now, today) = (state.clock.now(), state.clock.today());
     if out {
@@ -1459,22 +1468,23 @@ pub(crate) async fn record(
     if day.is_none() {
         e.add("attendance.day_invalid", "day", "日期格式应为2026-09-30");
     }
-    let time = |raw: &str, field: &str, e: &mut ValidationErrors| -> Option<Option<DateTime<Utc>>> {
-        if raw.trim().is_empty() {
-            return Some(None);
-        }
-        match (domain::hall::parse_clock(raw), day) {
-            (Some(t), Some(d)) => d
-                .and_time(t)
-                .and_local_timezone(crate::clock::shanghai())
-                .single()
-                .map(|x| Some(x.to_utc())),
-            _ => {
-                e.add("attendance.time_invalid", field, "时间格式应为09:00");
-                None
+    let time =
+        |raw: &str, field: &str, e: &mut ValidationErrors| -> Option<Option<DateTime<Utc>>> {
+            if raw.trim().is_empty() {
+                return Some(None);
             }
-        }
-    };
+            match (domain::hall::parse_clock(raw), day) {
+                (Some(t), Some(d)) => d
+                    .and_time(t)
+                    .and_local_timezone(crate::clock::shanghai())
+                    .single()
+                    .map(|x| Some(x.to_utc())),
+                _ => {
+                    e.add("attendance.time_invalid", field, "时间格式应为09:00");
+                    None
+                }
+            }
+        };
     let signed_in = time(&r.signed_in, "signed_in", &mut e);
     let signed_out = time(&r.signed_out, "signed_out", &mut e);
     if !e.is_empty() {
@@ -1602,7 +1612,11 @@ pub(crate) async fn sheet(
         .filter(|m| !m.is_empty())
         .map_or_else(|| today.format("%Y-%m").to_string(), str::to_string);
     let (first, last) = month_bounds(&month).ok_or_else(|| {
-        AppError::bad_request("attendance.month_invalid", Some("month"), "月份格式应为2026-10")
+        AppError::bad_request(
+            "attendance.month_invalid",
+            Some("month"),
+            "月份格式应为2026-10",
+        )
     })?;
     let center = center_id(state).await?;
     let people = state

@@ -141,7 +141,10 @@ async fn roster(
 }
 
 /// Reads a multipart form: its text fields and the bytes of its file field.
-async fn multipart(mut m: Multipart, file_field: &str) -> Result<(HashMap<String, String>, Vec<u8>), AppError> {
+async fn multipart(
+    mut m: Multipart,
+    file_field: &str,
+) -> Result<(HashMap<String, String>, Vec<u8>), AppError> {
     let mut fields = HashMap::new();
     let mut file = Vec::new();
     while let Some(part) = m.next_field().await.map_err(|_| {
@@ -178,7 +181,9 @@ async fn import(
         crate::api::staff::import(&state, &user, &file).await
     };
     match result {
-        Ok(ids) => Ok(Redirect::to(&format!("/admin/staff?imported={}", ids.len())).into_response()),
+        Ok(ids) => {
+            Ok(Redirect::to(&format!("/admin/staff?imported={}", ids.len())).into_response())
+        }
         Err(e) => {
             let (status, lines) = refusal(e)?;
             let page = roster_page(&state, &user, &RosterQuery::default(), lines).await?;
@@ -266,7 +271,12 @@ async fn form_page(
         .list_windows(center)
         .await?
         .into_iter()
-        .map(|w| (w.id, format!("{}号窗口（{}）", w.number, dept_name(w.department_id))))
+        .map(|w| {
+            (
+                w.id,
+                format!("{}号窗口（{}）", w.number, dept_name(w.department_id)),
+            )
+        })
         .collect();
     let users = state
         .store
@@ -280,7 +290,11 @@ async fn form_page(
         chrome: Chrome::new(
             state,
             Some(user),
-            if id.is_some() { "人员信息" } else { "新增人员" },
+            if id.is_some() {
+                "人员信息"
+            } else {
+                "新增人员"
+            },
             "admin",
         )
         .await,
@@ -366,7 +380,18 @@ async fn edit_form(
 ) -> PageResult {
     let p = person(&state, &user, id).await?;
     let form = request_of(&p);
-    render(&form_page(&state, &user, Some(id), form, Some(p), Vec::new(), s.saved.is_some()).await?)
+    render(
+        &form_page(
+            &state,
+            &user,
+            Some(id),
+            form,
+            Some(p),
+            Vec::new(),
+            s.saved.is_some(),
+        )
+        .await?,
+    )
 }
 
 async fn update(
@@ -748,7 +773,10 @@ async fn matrix_page(
         department_id,
         people,
         items,
-        steps: MatrixStep::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        steps: MatrixStep::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         checked,
         can_manage: user.can(Permission::ManageStaff),
         errors,
@@ -761,7 +789,16 @@ async fn matrix(
     PageUser(user): PageUser,
     Query(q): Query<MatrixQuery>,
 ) -> PageResult {
-    render(&matrix_page(&state, &user, q.department_id, Vec::new(), q.saved.is_some()).await?)
+    render(
+        &matrix_page(
+            &state,
+            &user,
+            q.department_id,
+            Vec::new(),
+            q.saved.is_some(),
+        )
+        .await?,
+    )
 }
 
 async fn save_matrix(
@@ -957,11 +994,11 @@ async fn sign_page_for(
             signed_out = day.record.signed_out.map(|t| t.format("%H:%M").to_string());
         }
         let halls = state.store.list_halls(center).await?;
-        if let Some(h) = halls
-            .iter()
-            .find(|h| Some(h.id) == s.hall_id)
-            .or_else(|| halls.iter().find(|h| h.kind == domain::hall::HallKind::Main))
-        {
+        if let Some(h) = halls.iter().find(|h| Some(h.id) == s.hall_id).or_else(|| {
+            halls
+                .iter()
+                .find(|h| h.kind == domain::hall::HallKind::Main)
+        }) {
             hours = h.hours;
         }
     }
