@@ -328,7 +328,7 @@ async fn attendance(
             let (in_h, in_m) = if k == 11 {
                 (9, 4 + i as u32 % 5)
             } else {
-                (8, 40 + k)
+                (8, 40 + k % 19)
             };
             let (out_h, out_m) = if k == 17 { (16, 40) } else { (17, 2 + k % 9) };
             store
