@@ -205,3 +205,40 @@ test('the public staff board shows names and windows, nothing personal', async (
   await screenshot(page, 'staff-board-phone');
   await page.context().close();
 });
+
+test('the clerk signs in at the desk and the admin sees it on the attendance sheet', async () => {
+  const clerk = await newPage(browser, DESKTOP);
+  await login(clerk, server.baseURL, 'clerk', 'govhall-demo');
+  await clerk.goto(`${server.baseURL}/desk`);
+  await clerk.getByRole('link', { name: '考勤签到' }).click();
+  await clerk.getByRole('button', { name: '签到' }).click();
+  assert.match(await clerk.getByRole('status').innerText(), /已签到（09:0\d）/);
+  await screenshot(clerk, 'staff-sign-in');
+  await clerk.context().close();
+
+  const page = await newPage(browser, DESKTOP);
+  await login(page, server.baseURL, 'admin', 'govhall-demo');
+  await page.goto(`${server.baseURL}/admin/staff/attendance`);
+  const sheet = await page.getByTestId('attendance').innerText();
+  assert.match(sheet, /王晓燕/);
+  await screenshot(page, 'staff-attendance');
+  for (const [path_, name] of [
+    ['/admin/staff/representatives', 'staff-representatives'],
+    ['/admin/staff/replacements', 'staff-replacements'],
+  ]) {
+    const r = await page.goto(`${server.baseURL}${path_}`);
+    assert.equal(r.status(), 200, path_);
+    await screenshot(page, name);
+  }
+  // The matrix: one item's grid; a cell saved stays checked.
+  await page.goto(`${server.baseURL}/admin/staff/matrix`);
+  const cell = page.getByLabel('王晓燕 一次性告知', { exact: true });
+  await cell.check();
+  await page.getByRole('button', { name: '保存该事项的授权' }).click();
+  await page.waitForURL(/saved=1/);
+  assert.match(await page.getByRole('status').innerText(), /授权矩阵已保存/);
+  assert.equal(await page.getByLabel('王晓燕 一次性告知', { exact: true }).isChecked(), true);
+  assert.equal(await page.getByLabel('王晓燕 不予受理', { exact: true }).isChecked(), false);
+  await screenshot(page, 'staff-matrix');
+  await page.context().close();
+});

@@ -293,7 +293,10 @@ async fn windows(
     Ok(out)
 }
 
-/// Sign-ins and sign-outs for the past 20 days before today: most on time,
+/// How far back the demo's attendance goes: this month and most of the last.
+const DAYS_BACK: u32 = 40;
+
+/// Sign-ins and sign-outs for the past 40 days before today: most on time,
 /// a few minutes late now and then, one early leave and one absence.
 async fn attendance(
     store: &Store,
@@ -316,7 +319,7 @@ async fn attendance(
             .to_utc())
     };
     for (i, s) in staff.iter().enumerate() {
-        for back in 1..=20u32 {
+        for back in 1..=DAYS_BACK {
             let day = today - Duration::days(i64::from(back));
             if day < s.joined_on || !calendar.is_working_day(day) {
                 continue;

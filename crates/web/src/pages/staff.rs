@@ -685,7 +685,10 @@ struct MatrixPage {
     departments: Vec<(i64, String)>,
     department_id: Option<i64>,
     people: Vec<(i64, String)>,
-    items: Vec<(i64, String)>,
+    /// The department's items, each with how many cells it has.
+    items: Vec<(i64, String, usize)>,
+    /// The item whose grid is shown.
+    item: Option<(i64, String)>,
     steps: Vec<(&'static str, &'static str)>,
     /// `staff-item-step` keys that are checked.
     checked: Vec<String>,
@@ -695,7 +698,13 @@ struct MatrixPage {
 }
 
 impl MatrixPage {
-    fn is_checked(&self, staff: &&i64, item: &&i64, step: &str) -> bool {
+    fn is_item(&self, id: impl std::fmt::Display) -> bool {
+        self.item
+            .as_ref()
+            .is_some_and(|i| i.0.to_string() == id.to_string())
+    }
+
+    fn is_checked(&self, staff: &&i64, item: impl std::fmt::Display, step: &str) -> bool {
         self.checked.contains(&format!("{staff}-{item}-{step}"))
     }
 }
@@ -704,6 +713,7 @@ impl MatrixPage {
 #[serde(default)]
 struct MatrixQuery {
     department_id: Option<i64>,
+    item_id: Option<i64>,
     saved: Option<String>,
 }
 
@@ -711,6 +721,7 @@ async fn matrix_page(
     state: &AppState,
     user: &AuthUser,
     department_id: Option<i64>,
+    item_id: Option<i64>,
     errors: Vec<String>,
     saved: bool,
 ) -> Result<MatrixPage, AppError> {
@@ -726,7 +737,8 @@ async fn matrix_page(
         .collect();
     let department_id = department_id
         .filter(|d| grant.covers(*d))
-        .or(grant.scope().department());
+        .or(grant.scope().department())
+        .or(departments.first().map(|d| d.0));
     let (mut people, mut items, mut checked) = (Vec::new(), Vec::new(), Vec::new());
     if let Some(d) = department_id {
         people = state
@@ -744,6 +756,7 @@ async fn matrix_page(
             .map(|s| (s.id, s.name))
             .collect();
         let read = user.grant(Permission::ReadCatalogue)?;
+        let cells = state.store.authorisations(d).await?;
         items = state
             .store
             .list_items(
@@ -757,22 +770,28 @@ async fn matrix_page(
             .await?
             .0
             .into_iter()
-            .map(|i| (i.id, i.name))
+            .map(|i| {
+                let n = cells.iter().filter(|a| a.item_id == i.id).count();
+                (i.id, i.name, n)
+            })
             .collect();
-        checked = state
-            .store
-            .authorisations(d)
-            .await?
-            .into_iter()
+        checked = cells
+            .iter()
             .map(|a| format!("{}-{}-{}", a.staff_id, a.item_id, a.step.code()))
             .collect();
     }
+    let item = item_id
+        .and_then(|id| items.iter().find(|i| i.0 == id))
+        .or_else(|| items.iter().find(|i| i.2 > 0))
+        .or(items.first())
+        .map(|i| (i.0, i.1.clone()));
     Ok(MatrixPage {
         chrome: Chrome::new(state, Some(user), "授权矩阵", "admin").await,
         departments,
         department_id,
         people,
         items,
+        item,
         steps: MatrixStep::ALL
             .iter()
             .map(|s| (s.code(), s.label()))
@@ -794,6 +813,7 @@ async fn matrix(
             &state,
             &user,
             q.department_id,
+            q.item_id,
             Vec::new(),
             q.saved.is_some(),
         )
@@ -815,26 +835,51 @@ async fn save_matrix(
     let department_id: i64 = get("department_id")
         .parse()
         .map_err(|_| AppError::NotFound("department"))?;
-    let entries = f
-        .iter()
-        .filter(|(n, _)| n == "cell")
-        .filter_map(|(_, v)| {
-            let mut parts = v.splitn(3, '-');
-            Some(AuthorisationDto {
-                staff_id: parts.next()?.parse().ok()?,
-                item_id: parts.next()?.parse().ok()?,
-                step: parts.next()?.to_string(),
-            })
+    let item_id: i64 = get("item_id")
+        .parse()
+        .map_err(|_| AppError::NotFound("item"))?;
+    // The form shows one item: keep the department's other items as they are.
+    let mut entries: Vec<AuthorisationDto> = state
+        .store
+        .authorisations(department_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.item_id != item_id)
+        .map(|a| AuthorisationDto {
+            staff_id: a.staff_id,
+            item_id: a.item_id,
+            step: a.step.code().into(),
         })
         .collect();
+    entries.extend(
+        f.iter()
+            .filter(|(n, _)| n == "cell")
+            .filter_map(|(_, v)| {
+                let mut parts = v.splitn(3, '-');
+                Some(AuthorisationDto {
+                    staff_id: parts.next()?.parse().ok()?,
+                    item_id: parts.next()?.parse().ok()?,
+                    step: parts.next()?.to_string(),
+                })
+            })
+            .filter(|a| a.item_id == item_id),
+    );
     match crate::api::staff::set_matrix(&state, &user, department_id, &Matrix { entries }).await {
         Ok(()) => Ok(Redirect::to(&format!(
-            "/admin/staff/matrix?department_id={department_id}&saved=1"
+            "/admin/staff/matrix?department_id={department_id}&item_id={item_id}&saved=1"
         ))
         .into_response()),
         Err(e) => {
             let (status, lines) = refusal(e)?;
-            let page = matrix_page(&state, &user, Some(department_id), lines, false).await?;
+            let page = matrix_page(
+                &state,
+                &user,
+                Some(department_id),
+                Some(item_id),
+                lines,
+                false,
+            )
+            .await?;
             Ok((status, render(&page)?).into_response())
         }
     }
