@@ -230,6 +230,15 @@ test('the clerk signs in at the desk and the admin sees it on the attendance she
     assert.equal(r.status(), 200, path_);
     await screenshot(page, name);
   }
+  // The leader in charge of 人社局 gets a new post.
+  await page.goto(`${server.baseURL}/admin/staff/representatives`);
+  await page.getByRole('row', { name: /人力资源和社会保障局/ }).getByRole('link', { name: '修改' }).click();
+  assert.equal(await page.getByLabel('首席代表').inputValue() !== '', true, 'the chief is selected');
+  await page.getByLabel('职务').fill('党组成员、副局长');
+  await page.getByRole('button', { name: '保存', exact: true }).click();
+  await page.waitForURL(/saved=1/);
+  assert.match(await page.getByTestId('representatives').innerText(), /孙志强\s+党组成员、副局长\s+0471-6218611/);
+
   // The matrix: one item's grid; a cell saved stays checked.
   await page.goto(`${server.baseURL}/admin/staff/matrix`);
   const cell = page.getByLabel('王晓燕 一次性告知', { exact: true });

@@ -455,6 +455,8 @@ async fn upload_photo(
 struct RepresentativesPage {
     chrome: Chrome,
     reps: Vec<RepresentativesDto>,
+    /// The department whose form is open.
+    editing: Option<RepresentativesDto>,
     /// Per department, the people on its roster.
     people: HashMap<i64, Vec<(i64, String)>>,
     can_manage: bool,
@@ -478,13 +480,14 @@ impl RepresentativesPage {
 async fn representatives_page(
     state: &AppState,
     user: &AuthUser,
+    editing: Option<i64>,
     errors: Vec<String>,
     saved: bool,
 ) -> Result<RepresentativesPage, AppError> {
     let grant = user.grant(Permission::ViewStaff)?;
     let center = center_id(state).await?;
     let full = sees_full(user);
-    let reps = state
+    let reps: Vec<RepresentativesDto> = state
         .store
         .list_representatives(center)
         .await?
@@ -492,6 +495,7 @@ async fn representatives_page(
         .filter(|r| grant.covers(r.department_id))
         .map(|r| RepresentativesDto::new(r, full))
         .collect();
+    let editing = editing.and_then(|d| reps.iter().find(|r| r.department_id == d).cloned());
     let mut people: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for s in state
         .store
@@ -506,6 +510,7 @@ async fn representatives_page(
     Ok(RepresentativesPage {
         chrome: Chrome::new(state, Some(user), "首席代表与分管领导", "admin").await,
         reps,
+        editing,
         people,
         can_manage: user.can(Permission::ManageStaff),
         errors,
@@ -513,12 +518,28 @@ async fn representatives_page(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RepsQuery {
+    department_id: Option<i64>,
+    saved: Option<String>,
+}
+
 async fn representatives(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(s): Query<Saved>,
+    Query(q): Query<RepsQuery>,
 ) -> PageResult {
-    render(&representatives_page(&state, &user, Vec::new(), s.saved.is_some()).await?)
+    render(
+        &representatives_page(
+            &state,
+            &user,
+            q.department_id,
+            Vec::new(),
+            q.saved.is_some(),
+        )
+        .await?,
+    )
 }
 
 async fn save_representatives(
@@ -548,7 +569,8 @@ async fn save_representatives(
         Ok(()) => Ok(Redirect::to("/admin/staff/representatives?saved=1").into_response()),
         Err(e) => {
             let (status, lines) = refusal(e)?;
-            let page = representatives_page(&state, &user, lines, false).await?;
+            let page =
+                representatives_page(&state, &user, Some(department_id), lines, false).await?;
             Ok((status, render(&page)?).into_response())
         }
     }
