@@ -680,3 +680,46 @@ async fn attendance_counts_lateness_and_absence_from_the_hall_hours() {
         .await
         .error(409, "attendance.not_on_roster");
 }
+
+#[tokio::test]
+async fn a_photo_is_served_to_staff_and_on_the_public_board_only_for_the_roster() {
+    let (app, _seed, _hall, admin) = setup().await;
+    assert_eq!(import(&app, &admin, &good_roster()).await.status, 201);
+    let list = app.get("/api/v1/staff", Some(&admin)).await.json();
+    let id = by_name(&list, "孙窗口")["id"].as_i64().unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let client = reqwest::Client::new();
+    let put = |body: Vec<u8>, token: String| {
+        client
+            .put(app.url(&format!("/api/v1/staff/{id}/photo")))
+            .bearer_auth(token)
+            .body(body)
+            .send()
+    };
+    let r = put(b"plain text".to_vec(), admin.clone()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let clerk = app.token("clerk").await;
+    assert_eq!(put(png.clone(), clerk.clone()).await.unwrap().status(), 403);
+    assert_eq!(put(png.clone(), admin.clone()).await.unwrap().status(), 204);
+
+    let path = format!("/api/v1/staff/{id}/photo");
+    let r = app.get(&path, Some(&clerk)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, png);
+    assert_eq!(r.header("content-type"), "image/png");
+    assert_eq!(app.get(&path, None).await.status, 401);
+    let clerk_b = app.token("clerk_b").await;
+    assert_eq!(app.get(&path, Some(&clerk_b)).await.status, 404);
+    // The public board's copy, for people on the roster only.
+    assert_eq!(
+        app.get(&format!("/staff/photos/{id}"), None).await.body,
+        png
+    );
+    assert!(
+        app.get("/staff", None)
+            .await
+            .text()
+            .contains(&format!("/staff/photos/{id}"))
+    );
+    assert_eq!(app.get("/staff/photos/999999", None).await.status, 404);
+}
