@@ -203,6 +203,49 @@ const REPLACEMENT_SELECT: &str = "SELECT r.id, r.department_id, d.name AS depart
     FROM staff_replacements r JOIN departments d ON d.id = r.department_id
     JOIN staff l ON l.id = r.leaving_staff_id JOIN staff i ON i.id = r.incoming_staff_id";
 
+/// The center's departments, windows and accounts a roster entry may name.
+struct Placements {
+    departments: Vec<i64>,
+    windows: Vec<crate::Window>,
+    users: Vec<i64>,
+}
+
+impl Placements {
+    /// Checks the department (of the center), the window (of the center,
+    /// taking the department's business) and the account a person names.
+    fn check(&self, s: &NewStaff, prefix: &str, e: &mut ValidationErrors) {
+        if !self.departments.contains(&s.department_id) {
+            e.add(
+                "staff.department_unknown",
+                format!("{prefix}department_id"),
+                "所选单位不存在",
+            );
+        }
+        if let Some(w) = s.window_id
+            && !self.windows.iter().any(|win| {
+                win.id == w
+                    && (win.department_ids.contains(&s.department_id)
+                        || win.department_id.is_none())
+            })
+        {
+            e.add(
+                "staff.window_unknown",
+                format!("{prefix}window_id"),
+                "所选窗口不存在或不属于该单位",
+            );
+        }
+        if let Some(u) = s.user_id
+            && !self.users.contains(&u)
+        {
+            e.add(
+                "staff.user_unknown",
+                format!("{prefix}user_id"),
+                "所选账号不存在",
+            );
+        }
+    }
+}
+
 /// staff id, day, signed in, signed out.
 type AttendanceRow = (i64, NaiveDate, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
@@ -274,52 +317,20 @@ impl Store {
         row.map(StaffMember::try_from).transpose()
     }
 
-    /// Checks the department and window a person names: both in the center,
-    /// the window taking the department's business.
-    async fn check_placement(
-        &self,
-        center_id: i64,
-        s: &NewStaff,
-        prefix: &str,
-        e: &mut ValidationErrors,
-    ) -> Result<()> {
-        match self.department(s.department_id).await? {
-            Some(d) if d.center_id == center_id => {}
-            _ => e.add(
-                "staff.department_unknown",
-                format!("{prefix}department_id"),
-                "所选单位不存在",
-            ),
-        }
-        if let Some(w) = s.window_id {
-            let ok = match self.window(w).await? {
-                Some(win) => {
-                    let hall_center = self.hall(win.hall_id).await?.map(|h| h.center_id);
-                    hall_center == Some(center_id)
-                        && (win.department_ids.contains(&s.department_id)
-                            || win.department_id.is_none())
-                }
-                None => false,
-            };
-            if !ok {
-                e.add(
-                    "staff.window_unknown",
-                    format!("{prefix}window_id"),
-                    "所选窗口不存在或不属于该单位",
-                );
-            }
-        }
-        if let Some(u) = s.user_id {
-            let users = self.list_users().await?;
-            if !users.iter().any(|x| x.id == u) {
-                e.add(
-                    "staff.user_unknown",
-                    format!("{prefix}user_id"),
-                    "所选账号不存在",
-                );
-            }
-        }
-        Ok(())
+    /// What a placement is checked against, read once per write.
+    async fn placements(&self, center_id: i64) -> Result<Placements> {
+        Ok(Placements {
+            departments: self
+                .list_departments()
+                .await?
+                .into_iter()
+                .filter(|d| d.center_id == center_id)
+                .map(|d| d.id)
+                .collect(),
+            // list_windows reads the center's windows only.
+            windows: self.list_windows(center_id).await?,
+            users: self.list_users().await?.into_iter().map(|u| u.id).collect(),
+        })
     }
 
     /// Adds a person to the roster.
@@ -330,7 +341,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<StaffMember> {
         let mut e = ValidationErrors::default();
-        self.check_placement(center_id, s, "", &mut e).await?;
+        self.placements(center_id).await?.check(s, "", &mut e);
         if !e.is_empty() {
             return Err(StoreError::Invalid(e));
         }
@@ -375,7 +386,7 @@ impl Store {
     ) -> Result<StaffMember> {
         let old = self.staff_member(grant, id).await?;
         let mut e = ValidationErrors::default();
-        self.check_placement(old.center_id, s, "", &mut e).await?;
+        self.placements(old.center_id).await?.check(s, "", &mut e);
         if !e.is_empty() {
             return Err(StoreError::Invalid(e));
         }
@@ -452,9 +463,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
         let mut e = ValidationErrors::default();
+        let placements = self.placements(center_id).await?;
         for r in rows {
-            self.check_placement(center_id, &r.staff, &r.field_prefix, &mut e)
-                .await?;
+            placements.check(&r.staff, &r.field_prefix, &mut e);
         }
         let existing: Vec<(i64, String, Option<i64>, Option<String>)> = on_db!(self, pool => sqlx::query_as(
             "SELECT id, id_number, window_id, post FROM staff WHERE center_id = $1 AND left_on IS NULL")

@@ -545,6 +545,14 @@ pub(crate) async fn import(state: &AppState, user: &AuthUser, bytes: &[u8]) -> A
                     named(row.row, "name", "请填写姓名"),
                 );
             }
+            let phone = row.phone.trim();
+            if !phone.is_empty() && !domain::identity::is_service_phone(phone) {
+                errors.add(
+                    "staff.phone_invalid",
+                    format!("{prefix}phone"),
+                    named(row.row, "phone", "联系电话格式不正确"),
+                );
+            }
             if let Some(d) = department {
                 leaders.push((
                     d.id,
