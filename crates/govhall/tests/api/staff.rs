@@ -723,3 +723,25 @@ async fn a_photo_is_served_to_staff_and_on_the_public_board_only_for_the_roster(
     );
     assert_eq!(app.get("/staff/photos/999999", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_staff_api() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.json();
+    for path in [
+        "/api/v1/staff",
+        "/api/v1/staff/{id}",
+        "/api/v1/staff/import",
+        "/api/v1/staff/export",
+        "/api/v1/staff/flags",
+        "/api/v1/staff/replacements/{id}/decision",
+        "/api/v1/departments/{id}/representatives",
+        "/api/v1/departments/{id}/authorisations",
+        "/api/v1/attendance/sign-in",
+        "/api/v1/attendance",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let tags = doc["tags"].as_array().unwrap();
+    assert!(tags.iter().any(|t| t["name"] == "staff"));
+}
