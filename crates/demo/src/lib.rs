@@ -18,6 +18,7 @@ mod hall;
 mod history;
 mod rooms;
 pub use hall::{HallOutcome, load_hall};
+mod staff;
 pub use history::{History, load_history};
 
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
@@ -239,6 +240,7 @@ pub async fn load(
     }
     rooms::load_rooms(store, center.id, now).await?;
     hall::load_hall(store, center.id, &by_short, now).await?;
+    staff::load(store, center.id, &by_short, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

@@ -79,6 +79,12 @@ pub enum Permission {
     AnswerCorrections,
     /// Lay out the hall: halls, floors, zones, business categories, windows.
     ManageHall,
+    /// See the staff roster (a department its own); ID numbers and phones
+    /// stay masked unless the viewer is an admin.
+    ViewStaff,
+    /// Edit the roster, representatives, matrix and replacements, record
+    /// attendance for others.
+    ManageStaff,
 }
 
 /// Which departments' data a grant reaches.
@@ -156,6 +162,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ViewSupervision => role.is_staff(),
         Supervise => matches!(role, Supervisor | Admin),
         AnswerCorrections => matches!(role, Clerk | Approver | ChiefRep),
+        ViewStaff => role.is_staff(),
+        ManageStaff => role == Admin,
     }
 }
 

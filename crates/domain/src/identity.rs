@@ -144,6 +144,22 @@ impl IdCardNumber {
         &self.0
     }
 
+    /// Completes 17 digits with their check character. Used to make demo
+    /// and test numbers; `None` when they are not digits or not a date.
+    pub fn complete(first17: &str) -> Option<Self> {
+        let bytes = first17.as_bytes();
+        if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let sum: u32 = bytes
+            .iter()
+            .zip(ID_WEIGHTS)
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
+        let check = ID_CHECK[(sum % 11) as usize] as char;
+        Self::parse(&format!("{first17}{check}")).ok()
+    }
+
     /// The birth date encoded in positions 7–14.
     pub fn birth_date(&self) -> chrono::NaiveDate {
         chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked in parse")
@@ -252,6 +268,13 @@ mod tests {
             IdCardNumber::parse("1101011990030745A4"),
             Err(IdentityError::Character)
         );
+    }
+
+    #[test]
+    fn completed_id_numbers_parse() {
+        let id = IdCardNumber::complete("11010119900307451").unwrap();
+        assert_eq!(id.as_str(), "110101199003074514");
+        assert!(IdCardNumber::complete("11010119901307451").is_none());
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub mod rating;
 pub mod report;
 pub mod room;
 pub mod scoring;
+pub mod staff;
 pub mod stats;
 pub mod supervision;
 pub mod validation;

@@ -19,6 +19,7 @@ mod form;
 mod hotline;
 mod read;
 mod report;
+mod staff;
 mod stats;
 mod template;
 
@@ -27,6 +28,10 @@ pub use error::SheetError;
 pub use hotline::{HotlineRow, read_hotline};
 pub use read::{ReturnRow, read_item_return};
 pub use report::write_entry_report;
+pub use staff::{
+    AttendanceLine, ROSTER_COLUMNS, ROSTER_TITLE, RosterRow, read_roster, roster_column,
+    roster_template, write_attendance, write_roster,
+};
 pub use stats::{RatingLine, write_case_report, write_complaint_report, write_rating_report};
 pub use template::item_return_template;
 

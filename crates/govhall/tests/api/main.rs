@@ -25,5 +25,6 @@ mod roles;
 mod rooms;
 mod scoring;
 mod search;
+mod staff;
 mod stats;
 mod supervision;

@@ -790,6 +790,7 @@ pub(crate) async fn act(
             .await
     } else {
         let grant = user.grant(Permission::HandleCases)?;
+        crate::api::staff::check_matrix(state, user, case_no, &action).await?;
         state
             .store
             .act_on_case(&grant, &name, case_no, action, files, idem, now, today)

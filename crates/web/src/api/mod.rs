@@ -27,6 +27,7 @@ pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod rooms;
 pub(crate) mod scoring;
+pub(crate) mod staff;
 pub(crate) mod supervision;
 pub(crate) use reports::sheet_error;
 pub(crate) mod users;
@@ -49,6 +50,7 @@ pub(crate) mod users;
         (name = "ratings", description = "好差评：评价、差评整改、申诉复核与公示"),
         (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
         (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
+        (name = "staff", description = "工作人员：花名册、首席代表与分管领导、AB岗、换岗审批、授权矩阵、考勤"),
         (name = "reports", description = "报表"),
         (name = "rooms", description = "共享功能室：会议室、档案室、专家评审室、开标室、评标室的预约与审批"),
         (name = "hall", description = "大厅与窗口"),
@@ -92,6 +94,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(reports::router())
         .merge(rooms::router())
         .merge(scoring::router())
+        .merge(staff::router())
         .merge(supervision::router())
         .merge(users::router())
 }

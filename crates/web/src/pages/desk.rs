@@ -766,6 +766,49 @@ impl Can {
         can
     }
 
+    /// Takes away what the department's authorisation matrix does not give
+    /// this clerk or approver on this item (a department without a matrix
+    /// keeps the roles' rules; see `domain::staff::matrix_allows`).
+    async fn restrict_by_matrix(
+        &mut self,
+        state: &AppState,
+        user: &AuthUser,
+        case: &Case,
+    ) -> Result<(), AppError> {
+        use domain::staff::{MatrixStep as M, matrix_allows};
+        let role = user.user.role;
+        if !matches!(role, Role::Clerk | Role::Approver)
+            || !state
+                .store
+                .department_has_matrix(case.item.department_id)
+                .await?
+        {
+            return Ok(());
+        }
+        let allowed = state
+            .store
+            .allowed_steps(user.user.id, case.item.item_id)
+            .await?;
+        let ok = |step| matrix_allows(role, true, step, &allowed);
+        if !ok(M::Accept) {
+            (self.accept, self.resubmit, self.supply) = (false, false, false);
+        }
+        self.refuse &= ok(M::Refuse);
+        self.notify &= ok(M::Notify);
+        if !ok(M::Review) {
+            self.step = None;
+        }
+        if !ok(M::Conclude) {
+            self.conclude = false;
+            self.conclude_blocked = None;
+        }
+        self.fee_notice &= ok(M::Fee);
+        if !ok(M::Deliver) {
+            (self.deliver, self.deliver_unpaid) = (false, false);
+        }
+        Ok(())
+    }
+
     fn any(&self) -> bool {
         self.accept
             || self.refuse
@@ -932,7 +975,8 @@ async fn show_case(
     let record = staff_case(state, user, case_no).await?;
     let v = load_view(state, user, case_no).await?;
     let case = &record.case;
-    let can = Can::of(case, user);
+    let mut can = Can::of(case, user);
+    can.restrict_by_matrix(state, user, case).await?;
     let last_notice = case.notices.last();
     let materials = case
         .item

@@ -22,6 +22,7 @@ mod ratings;
 mod reports;
 mod rooms;
 mod scoring;
+mod staff;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(ratings::router())
         .merge(complaints::router())
         .merge(scoring::router())
+        .merge(staff::router())
         .merge(reports::router())
         .merge(rooms::router())
         .merge(dashboard::router())
