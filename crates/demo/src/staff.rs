@@ -137,6 +137,18 @@ const PEOPLE: &[Person] = &[
 
 const FEMALE: &[&str] = &["王晓燕", "李婷", "吴芳", "冯静", "陈思雨"];
 
+/// Names for the rest of the hall's windows (made up, combined in turn).
+const SURNAMES: &[&str] = &[
+    "张", "杨", "黄", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "梁", "宋", "谢", "韩",
+    "唐", "董", "萧", "曹", "许", "邓", "彭", "曾", "田",
+];
+const GIVEN_M: &[&str] = &[
+    "志强", "建华", "海波", "文博", "国栋", "子豪", "浩然", "俊杰", "宏伟", "鹏飞", "天翼",
+];
+const GIVEN_F: &[&str] = &[
+    "丽娜", "雅静", "晓梅", "佳怡", "秀英", "慧敏", "欣悦", "春燕", "雪莹", "梦洁", "婉婷",
+];
+
 /// (department, leader, post, phone, chief's name)
 const LEADERS: &[(&str, &str, &str, &str, &str)] = &[
     ("人社局", "孙志强", "副局长", "0471-6218611", "赵立新"),
@@ -208,6 +220,88 @@ pub async fn load(
             NewStaff::parse(&input, "").map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
         let created = store.create_staff(center_id, &staff, now).await?;
         ids.insert(name, created.id);
+    }
+    // Everyone else: an A and a B post at each resident window of the hall
+    // that the people above do not staff, so that only the cases meant to be
+    // flagged are flagged.
+    let staffed: Vec<i64> = windows.values().copied().collect();
+    let named: Vec<i64> = LEADERS
+        .iter()
+        .filter_map(|l| departments.get(l.0).map(|d| d.id))
+        .collect();
+    // Each other department's first A post is its chief representative.
+    let mut chiefs: Vec<(i64, i64)> = Vec::new();
+    let mut k = 0usize;
+    for w in store.list_windows(center_id).await? {
+        let Some(department_id) = w.department_id else {
+            continue;
+        };
+        if !w.active || w.kind != domain::hall::WindowKind::Resident || staffed.contains(&w.id) {
+            continue;
+        }
+        for post in ["A", "B"] {
+            let female = k % 2 == 1;
+            let name = format!(
+                "{}{}",
+                SURNAMES[k % SURNAMES.len()],
+                if female {
+                    GIVEN_F[(k / 2) % GIVEN_F.len()]
+                } else {
+                    GIVEN_M[(k / 2) % GIVEN_M.len()]
+                }
+            );
+            let birth = format!("{}{:02}{:02}", 1984 + k % 14, 1 + k % 12, 1 + (k * 7) % 28);
+            let seq = 300 + 2 * k + usize::from(!female);
+            let id_number = IdCardNumber::complete(&format!("150102{birth}{:03}", seq % 1000))
+                .context("a demo ID number")?;
+            let input = StaffInput {
+                name: name.clone(),
+                ethnicity: if k % 5 == 4 { "蒙古族" } else { "汉族" }.into(),
+                id_number: id_number.as_str().into(),
+                education: if k % 3 == 0 {
+                    "硕士研究生"
+                } else {
+                    "大学本科"
+                }
+                .into(),
+                political_status: if k % 2 == 0 { "中共党员" } else { "群众" }.into(),
+                employment: if post == "A" { "正式" } else { "聘用" }.into(),
+                phone: format!("1384710{:04}", 2001 + k),
+                department_id: Some(department_id),
+                window_id: Some(w.id),
+                post: post.into(),
+                joined_on: format!("{}-{:02}-01", 2022 + k % 3, 1 + k % 12),
+                ..Default::default()
+            };
+            let staff = NewStaff::parse(&input, "")
+                .map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
+            let created = store.create_staff(center_id, &staff, now).await?;
+            if post == "A"
+                && !named.contains(&department_id)
+                && !chiefs.iter().any(|(d, _)| *d == department_id)
+            {
+                chiefs.push((department_id, created.id));
+            }
+            k += 1;
+        }
+    }
+    for (i, (department_id, chief)) in chiefs.into_iter().enumerate() {
+        store
+            .set_representatives(
+                department_id,
+                Some(chief),
+                &Leader {
+                    name: format!(
+                        "{}{}",
+                        SURNAMES[(i + 7) % SURNAMES.len()],
+                        GIVEN_M[i % GIVEN_M.len()]
+                    ),
+                    post: "分管副局长".into(),
+                    phone: format!("0471-62{:05}", 18700 + i),
+                },
+                now,
+            )
+            .await?;
     }
     for (dept, leader, post, phone, chief) in LEADERS {
         let department = departments
