@@ -258,13 +258,18 @@ pub async fn load(
                 name: name.clone(),
                 ethnicity: if k % 5 == 4 { "蒙古族" } else { "汉族" }.into(),
                 id_number: id_number.as_str().into(),
-                education: if k % 3 == 0 {
+                education: if k.is_multiple_of(3) {
                     "硕士研究生"
                 } else {
                     "大学本科"
                 }
                 .into(),
-                political_status: if k % 2 == 0 { "中共党员" } else { "群众" }.into(),
+                political_status: if k.is_multiple_of(2) {
+                    "中共党员"
+                } else {
+                    "群众"
+                }
+                .into(),
                 employment: if post == "A" { "正式" } else { "聘用" }.into(),
                 phone: format!("1384710{:04}", 2001 + k),
                 department_id: Some(department_id),
