@@ -200,6 +200,12 @@ impl WatchRow {
     }
 }
 
+/// The outcome of a spawned write (a panic in it is an error here).
+async fn joined(task: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+    task.await
+        .map_err(|e| StoreError::Corrupt(format!("a rebuild write failed: {e}")))?
+}
+
 fn forbidden(what: &str) -> StoreError {
     StoreError::conflict("auth.forbidden", None, format!("没有{what}的权限"))
 }
@@ -279,6 +285,10 @@ impl Store {
             let calendar = self.calendar(center).await?;
             let settings = self.warning_settings(center).await?;
             let mut after = 0i64;
+            // Each chunk is written by a task of its own while the next one is
+            // read (SQLite's readers do not wait for its writer, nor
+            // PostgreSQL's); one write at a time, in order.
+            let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
             loop {
                 let rows: Vec<WatchRow> = on_db!(self, pool => sqlx::query_as(
                     "SELECT id, event_count, department_id, case_kind, accepted_at, due_date, paused_working_days,
@@ -294,7 +304,16 @@ impl Store {
                 let Some(last) = rows.last() else { break };
                 after = last.id;
                 read += rows.len();
-                self.write_watches(&rows, &calendar, &settings).await?;
+                if let Some(w) = writing.take() {
+                    joined(w).await?;
+                }
+                let (store, calendar, settings) = (self.clone(), calendar.clone(), settings);
+                writing = Some(tokio::spawn(async move {
+                    store.write_watches(&rows, &calendar, &settings).await
+                }));
+            }
+            if let Some(w) = writing {
+                joined(w).await?;
             }
         }
         Ok(read)
