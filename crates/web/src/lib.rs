@@ -12,6 +12,7 @@ pub mod charts;
 pub mod clock;
 pub mod error;
 pub mod files;
+pub mod queue_hub;
 pub mod state;
 
 mod api;
