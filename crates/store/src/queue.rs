@@ -109,12 +109,12 @@ impl TryFrom<TicketRow> for Ticket {
     }
 }
 
-const TICKET_SELECT: &str = "SELECT t.id, t.center_id, t.hall_id, t.category_id, c.code AS category_code,
+const TICKET_SELECT: &str = "SELECT t.id, t.center_id, t.hall_id, t.queue_category_id AS category_id, c.code AS category_code,
     c.name AS category_name, t.day, t.seq, t.number, t.state, t.priority, t.source, t.appointment_id,
     t.window_id, t.called_window_id, w.number AS called_window_number, w.hall_id AS called_hall_id,
     t.recall_count, t.transfer_count, t.queue_at, t.issued_at, t.called_at, t.serving_at,
     t.finished_at, t.case_no
-    FROM tickets t JOIN business_categories c ON c.id = t.category_id
+    FROM tickets t JOIN business_categories c ON c.id = t.queue_category_id
     LEFT JOIN windows w ON w.id = t.called_window_id";
 
 /// A ticket to issue.
@@ -226,9 +226,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO tickets (center_id, hall_id, category_id, day, seq, number, state, priority,
+                "INSERT INTO tickets (center_id, hall_id, category_id, queue_category_id, day, seq, number, state, priority,
                    source, appointment_id, queue_at, issued_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $8, $9, $10, $10, $10) RETURNING id")
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, 'waiting', $7, $8, $9, $10, $10, $10) RETURNING id")
                 .bind(t.center_id)
                 .bind(t.hall_id)
                 .bind(t.category_id)
@@ -280,8 +280,9 @@ impl Store {
             return Ok(0);
         }
         Ok(on_db!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tickets WHERE category_id = $1 AND day = $2 AND state = 'waiting' AND id <> $3
-               AND ((priority <> 'none' AND $4) OR queue_at < $5 OR (queue_at = $5 AND id < $3))")
+            "SELECT COUNT(*) FROM tickets WHERE queue_category_id = $1 AND day = $2 AND state = 'waiting' AND id <> $3
+               AND ((priority <> 'none' AND ($4 OR queue_at < $5 OR (queue_at = $5 AND id < $3)))
+                 OR (priority = 'none' AND $4 AND (queue_at < $5 OR (queue_at = $5 AND id < $3))))")
             .bind(t.category_id)
             .bind(t.day)
             .bind(t.id)
@@ -300,7 +301,7 @@ impl Store {
     ) -> Result<Vec<WaitingCount>> {
         Ok(on_db!(self, pool => sqlx::query_as(
             "SELECT c.id AS category_id, c.code, c.name,
-               (SELECT COUNT(*) FROM tickets t WHERE t.category_id = c.id AND t.day = $2 AND t.state = 'waiting') AS waiting
+               (SELECT COUNT(*) FROM tickets t WHERE t.queue_category_id = c.id AND t.day = $2 AND t.state = 'waiting') AS waiting
              FROM business_categories c WHERE c.center_id = $1 AND c.active ORDER BY c.code")
             .bind(center_id)
             .bind(day)
@@ -392,7 +393,7 @@ impl Store {
                 let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
                     "SELECT t.id, t.priority, t.queue_at FROM tickets t
                      WHERE t.day = $1 AND t.state = 'waiting'
-                       AND (t.window_id = $2 OR (t.window_id IS NULL AND t.category_id IN
+                       AND (t.window_id = $2 OR (t.window_id IS NULL AND t.queue_category_id IN
                             (SELECT category_id FROM window_categories WHERE window_id = $2)))
                      ORDER BY t.queue_at, t.id LIMIT 500")
                     .bind(day)
@@ -527,7 +528,7 @@ impl Store {
                 "UPDATE tickets SET state = 'done', finished_at = $3 WHERE id = $1 AND state = $2")
                 .bind(ticket_id).bind(state).bind(now).execute(pool).await?,
             TicketAction::Transfer => sqlx::query(
-                "UPDATE tickets SET state = 'waiting', category_id = $3, window_id = $4, transfer_count = transfer_count + 1,
+                "UPDATE tickets SET state = 'waiting', queue_category_id = $3, window_id = $4, transfer_count = transfer_count + 1,
                    called_window_id = NULL, called_by = NULL, called_at = NULL WHERE id = $1 AND state = $2")
                 .bind(ticket_id).bind(state).bind(category_id).bind(window_id).execute(pool).await?,
             // Calling goes through `call_next`, which picks the ticket.
@@ -659,7 +660,7 @@ impl Store {
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
         )> = on_db!(self, pool => sqlx::query_as(
-            "SELECT category_id, called_window_id, state, issued_at, called_at, serving_at, finished_at
+            "SELECT queue_category_id, called_window_id, state, issued_at, called_at, serving_at, finished_at
              FROM tickets WHERE center_id = $1 AND day >= $2 AND day <= $3")
             .bind(center_id)
             .bind(from)

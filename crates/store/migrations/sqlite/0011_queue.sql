@@ -92,7 +92,10 @@ CREATE TABLE tickets (
     id INTEGER PRIMARY KEY,
     center_id INTEGER NOT NULL REFERENCES centers(id),
     hall_id INTEGER REFERENCES halls(id),
+    -- The category it was numbered in (A001 stays A001 when transferred)…
     category_id INTEGER NOT NULL REFERENCES business_categories(id),
+    -- …and the one it waits in now.
+    queue_category_id INTEGER NOT NULL REFERENCES business_categories(id),
     -- The Beijing day it was issued and its number in the category that day.
     day TEXT NOT NULL,
     seq INTEGER NOT NULL CHECK (seq > 0),

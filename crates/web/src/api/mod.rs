@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub(crate) mod appointments;
 mod auth;
 pub(crate) mod calendar;
 pub(crate) mod cases;
@@ -22,6 +23,7 @@ pub(crate) mod dashboard;
 mod departments;
 mod health;
 pub(crate) mod items;
+pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod scoring;
@@ -48,6 +50,8 @@ pub(crate) mod users;
         (name = "complaints", description = "投诉与12345诉求：登记、导入、交办、答复、回访"),
         (name = "scoring", description = "绩效考核：考核方案、月度与季度考核、红旗窗口与先进个人、得分解释"),
         (name = "reports", description = "报表"),
+        (name = "queue", description = "排队叫号：取号、窗口叫号、大厅显示屏与统计"),
+        (name = "appointments", description = "预约：时段、预约与取消、签到、延时与周末服务"),
         (name = "admin", description = "用户管理"),
     )
 )]
@@ -83,6 +87,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(dashboard::router())
         .merge(departments::router())
         .merge(items::router())
+        .merge(queue::router())
+        .merge(appointments::router())
         .merge(ratings::router())
         .merge(reports::router())
         .merge(scoring::router())
