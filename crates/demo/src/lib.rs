@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use store::{NewCenter, NewUser, Store};
 
 mod history;
+mod queue;
 pub use history::{History, load_history};
 
 const DEPARTMENTS: &str = include_str!("../data/departments.json");
@@ -234,6 +235,15 @@ pub async fn load(
         done += 1;
         progress(done, total, "事项");
     }
+    let queue_windows: Vec<(&store::Department, &str)> = [
+        (DEMO_DEPARTMENT, "01"),
+        (DEMO_DEPARTMENT, "02"),
+        (FEE_DEPARTMENT, "03"),
+    ]
+    .iter()
+    .filter_map(|(d, n)| by_short.get(*d).map(|d| (d, *n)))
+    .collect();
+    queue::ensure_queue_demo(store, center.id, &queue_windows, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

@@ -17,6 +17,7 @@ mod complaints;
 mod dashboard;
 mod desk;
 mod public;
+mod queue;
 mod ratings;
 mod reports;
 mod scoring;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(scoring::router())
         .merge(reports::router())
         .merge(dashboard::router())
+        .merge(queue::router())
 }
 
 /// What every page shows around its content.
