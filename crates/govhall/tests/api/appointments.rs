@@ -344,3 +344,63 @@ async fn the_worker_records_no_shows_after_the_slot_ends() {
     .await
     .error(409, "appointment.state");
 }
+
+#[tokio::test]
+async fn the_appointment_pages_book_and_cancel() {
+    let (app, hall, _) = setup().await;
+    let citizen = app.browser();
+    let page = citizen
+        .get(&format!(
+            "/appointments?category_id={}&date=2026-10-09",
+            hall.category_a
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("10:00–10:30"), "{}", page.text());
+    let r = citizen
+        .post_form(
+            "/appointments",
+            &[
+                ("category_id", &hall.category_a.to_string()),
+                ("date", "2026-09-30"),
+                ("slot", "10:00"),
+                ("name", "李四"),
+                ("phone", "13700000000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("预约成功"), "{text}");
+    let code = text
+        .split("data-testid=\"booking-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the page shows the booking code")
+        .to_string();
+    let r = citizen
+        .post_form(
+            "/appointments/cancel",
+            &[("code", &code), ("phone", "13700000000")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let mine = citizen
+        .get(&format!("/appointments?code={code}&phone=13700000000"))
+        .await
+        .text();
+    assert!(mine.contains("已取消"), "{mine}");
+    // The admin page shows the settings; a clerk may not open it.
+    let admin = app.browser();
+    admin.login_ok("admin").await;
+    assert!(
+        admin
+            .get("/admin/appointments")
+            .await
+            .text()
+            .contains("延时服务")
+    );
+    let clerk = app.browser();
+    clerk.login_ok("clerk").await;
+    assert_eq!(clerk.get("/admin/appointments").await.status, 403);
+}

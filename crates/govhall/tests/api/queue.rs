@@ -336,3 +336,80 @@ async fn the_display_stream_receives_the_call() {
     let snap = wait_for_event(&mut late, &mut lbuf, "snapshot", "A001").await;
     assert!(snap.contains("\"window_number\":\"02\""), "{snap}");
 }
+
+#[tokio::test]
+async fn the_pages_take_call_and_show_a_ticket() {
+    let (app, hall) = setup().await;
+    // The kiosk: a touch on category A prints the slip.
+    let kiosk = app.browser();
+    let page = kiosk.get("/queue/kiosk").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("综合业务"));
+    let slip = kiosk
+        .post_form(
+            "/queue/kiosk",
+            &[
+                ("category_id", &hall.category_a.to_string()),
+                ("priority", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(slip.status, 200, "{}", slip.text());
+    assert!(slip.text().contains("A001"), "{}", slip.text());
+    // A bad ID number is refused on the page, naming the problem.
+    let bad = kiosk
+        .post_form(
+            "/queue/kiosk",
+            &[
+                ("category_id", &hall.category_a.to_string()),
+                ("id_number", "12345"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    // The clerk signs on and calls from the workbench.
+    let clerk = app.browser();
+    let csrf = clerk.login_ok("clerk").await;
+    let r = clerk
+        .post_form(
+            "/queue/window/sign-on",
+            &[
+                ("csrf_token", &csrf),
+                ("window_id", &hall.windows[0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = clerk
+        .post_form(
+            "/queue/window/call-next",
+            &[
+                ("csrf_token", &csrf),
+                ("window_id", &hall.windows[0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let bench = clerk.get("/queue/window").await.text();
+    assert!(
+        bench.contains("A001") && bench.contains("开始办理"),
+        "{bench}"
+    );
+    // The displays render the call for screens without scripts too.
+    let display = app
+        .browser()
+        .get(&format!("/queue/display?hall_id={}", hall.hall_id))
+        .await;
+    assert_eq!(display.status, 200);
+    assert!(display.text().contains("A001"));
+    let ticket = app.browser().get("/queue/take/1").await.text();
+    assert!(
+        ticket.contains("已叫号") && ticket.contains("01 号窗口"),
+        "{ticket}"
+    );
+    // Forms without the session's token are refused.
+    let r = clerk
+        .post_form("/queue/window/call-next", &[("window_id", "1")])
+        .await;
+    assert_eq!(r.status, 403);
+}
