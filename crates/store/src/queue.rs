@@ -164,6 +164,14 @@ pub enum TransferTo {
     Window(i64),
 }
 
+/// What one round of `call_next` came to.
+enum Pick {
+    Nobody,
+    Took(i64),
+    /// Another window took the chosen ticket first.
+    Lost,
+}
+
 /// A ticket's times with where it was issued and called, for statistics.
 #[derive(Debug, Clone)]
 pub struct TicketStatRow {
@@ -385,7 +393,7 @@ impl Store {
         // write (PostgreSQL); the guarded update then changes nothing and the
         // next round reads again.
         for _ in 0..8 {
-            let picked: Option<(i64, bool)> = write_tx!(self, tx => {
+            let picked: Pick = write_tx!(self, tx => {
                 let streak: i64 = sqlx::query_scalar("SELECT priority_streak FROM window_sessions WHERE id = $1")
                     .bind(session.id)
                     .fetch_one(&mut *tx)
@@ -405,7 +413,7 @@ impl Store {
                     .map(|(id, p, at)| Candidate { id: *id, priority: p != "none", queue_at: *at })
                     .collect();
                 match next_ticket(&candidates, streak.max(0) as u32) {
-                    None => Some((0, false)),
+                    None => Pick::Nobody,
                     Some(i) => {
                         let c = candidates[i];
                         let n = sqlx::query(
@@ -424,17 +432,17 @@ impl Store {
                                 .bind(i64::from(streak_after(streak.max(0) as u32, c.priority)))
                                 .execute(&mut *tx)
                                 .await?;
-                            Some((c.id, true))
+                            Pick::Took(c.id)
                         } else {
-                            None
+                            Pick::Lost
                         }
                     }
                 }
             });
             match picked {
-                Some((0, false)) => return Ok(None),
-                Some((id, _)) => return self.ticket(id).await,
-                None => continue,
+                Pick::Nobody => return Ok(None),
+                Pick::Took(id) => return self.ticket(id).await,
+                Pick::Lost => continue,
             }
         }
         Err(StoreError::conflict(

@@ -586,11 +586,9 @@ async fn window_state(
 
 /// Tells the displays about a call or a recall.
 async fn publish_call(state: &AppState, t: &Ticket) {
-    let (Some(window_id), Some(number)) = (t.called_window_id, t.called_window_number.as_deref())
-    else {
+    let Some(number) = t.called_window_number.as_deref() else {
         return;
     };
-    let _ = window_id;
     state.queue.publish(QueueEvent::Call {
         center_id: t.center_id,
         call: call_view(t, number, t.called_hall_id.unwrap_or_default()),
@@ -740,7 +738,7 @@ pub(crate) async fn link(
     ticket_id: i64,
     case_no: &str,
 ) -> AppResult<Ticket> {
-    let grant = user.grant(Permission::HandleCases)?;
+    user.grant(Permission::HandleCases)?;
     let case_no = case_no.trim();
     if case_no.is_empty() {
         return Err(AppError::invalid(
@@ -749,7 +747,6 @@ pub(crate) async fn link(
             "请填写办件编号",
         ));
     }
-    let _ = grant;
     let read = user.grant(Permission::ReadCases)?;
     if state
         .store
