@@ -448,7 +448,7 @@ async fn workbench(
     let message = match q.done.as_str() {
         "" => None,
         "none" => Some("当前没有等候的号".to_string()),
-        other => Some(format!("已{other}")),
+        other => Some(other.to_string()),
     };
     render(&workbench_page(&state, &user, message, Vec::new()).await?)
 }
@@ -484,7 +484,7 @@ async fn wb_sign_on(
     let id = field(&f, "window_id").parse().unwrap_or_default();
     let r = do_sign_on(&state, &user, id)
         .await
-        .map(|s| format!("签到{}号窗口", s.window_number));
+        .map(|s| format!("已签到{}号窗口", s.window_number));
     wb_result(&state, &user, r).await
 }
 
@@ -498,7 +498,11 @@ async fn wb_sign_off(
         .store
         .sign_off(user.user.id, state.clock.now())
         .await?;
-    Ok(Redirect::to("/queue/window?done=签退").into_response())
+    Ok(Redirect::to(&format!(
+        "/queue/window?done={}",
+        crate::auth::urlencode("已签退")
+    ))
+    .into_response())
 }
 
 async fn wb_call_next(
@@ -510,7 +514,7 @@ async fn wb_call_next(
     let id = field(&f, "window_id").parse().unwrap_or_default();
     let r = do_call_next(&state, &user, id)
         .await
-        .map(|t| t.map_or_else(|| "none".to_string(), |t| format!("叫号{}", t.number)));
+        .map(|t| t.map_or_else(|| "none".to_string(), |t| format!("已叫号{}", t.number)));
     match r {
         Ok(s) if s == "none" => Ok(Redirect::to("/queue/window?done=none").into_response()),
         other => wb_result(&state, &user, other).await,
