@@ -18,6 +18,7 @@ mod hall;
 mod history;
 mod rooms;
 pub use hall::{HallOutcome, load_hall};
+mod queue;
 mod staff;
 pub use history::{History, load_history};
 
@@ -241,6 +242,15 @@ pub async fn load(
     rooms::load_rooms(store, center.id, now).await?;
     hall::load_hall(store, center.id, &by_short, now).await?;
     staff::load(store, center.id, &by_short, now).await?;
+    let queue_windows: Vec<(&store::Department, &str)> = [
+        (DEMO_DEPARTMENT, "01"),
+        (DEMO_DEPARTMENT, "02"),
+        (FEE_DEPARTMENT, "03"),
+    ]
+    .iter()
+    .filter_map(|(d, n)| by_short.get(*d).map(|d| (d, *n)))
+    .collect();
+    queue::ensure_queue_demo(store, center.id, &queue_windows, now).await?;
     Ok(Outcome::Loaded {
         departments: departments.len(),
         items: items.len(),

@@ -51,6 +51,7 @@ pub mod center;
 pub mod complaint;
 pub mod hall;
 pub mod identity;
+pub mod queue;
 pub mod rating;
 pub mod report;
 pub mod room;

@@ -775,27 +775,38 @@ impl Store {
         self.with_links(rows).await
     }
 
-    /// Each window's live state for the floor map.
-    ///
-    /// THE SEAM: today a state follows the window's `active` flag alone
-    /// (`WindowState::from_active`: inactive is closed, active is open). The
-    /// queue will answer `Serving` or `Idle` here from the tickets being
-    /// served at `now`; callers (the map, the API) need not change.
+    /// Each window's live state for the floor map: closed when the window or
+    /// its hall is closed, else from the queue at `now` — serving (a ticket
+    /// called or being served at it), idle (a clerk signed on, nobody at the
+    /// counter) or open (nobody signed on yet today).
     pub async fn window_states(
         &self,
         center_id: i64,
         now: DateTime<Utc>,
     ) -> Result<HashMap<i64, WindowState>> {
-        let _ = now;
         let rows: Vec<(i64, bool)> = on_db!(self, pool => sqlx::query_as(
             "SELECT w.id, w.active AND h.active FROM windows w JOIN halls h ON h.id = w.hall_id
              WHERE h.center_id = $1")
             .bind(center_id)
             .fetch_all(pool)
             .await?);
+        let activity: HashMap<i64, (bool, bool)> = self
+            .window_activity(center_id, now)
+            .await?
+            .into_iter()
+            .map(|a| (a.window_id, (a.open, a.serving)))
+            .collect();
         Ok(rows
             .into_iter()
-            .map(|(id, active)| (id, WindowState::from_active(active)))
+            .map(|(id, active)| {
+                let state = match (active, activity.get(&id)) {
+                    (false, _) => WindowState::Closed,
+                    (true, Some((_, true))) => WindowState::Serving,
+                    (true, Some((true, false))) => WindowState::Idle,
+                    (true, _) => WindowState::from_active(true),
+                };
+                (id, state)
+            })
             .collect())
     }
 }

@@ -18,11 +18,13 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+mod appointments;
 mod cache;
 mod cases;
 mod catalogue;
 mod complaints;
 mod hall;
+mod queue;
 mod ratings;
 mod rooms;
 mod scoring;
@@ -34,11 +36,13 @@ mod tallies;
 mod users;
 mod writer;
 
+pub use appointments::*;
 pub use cases::*;
 pub use catalogue::*;
 pub use complaints::*;
 pub use domain::center::NewCenter;
 pub use hall::*;
+pub use queue::*;
 pub use ratings::*;
 pub use rooms::*;
 pub use scoring::*;

@@ -17,6 +17,8 @@ const DESK_JS: &str = include_str!("../static/desk.js");
 const DASHBOARD_CSS: &str = include_str!("../static/dashboard.css");
 const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
 const HALL_CSS: &str = include_str!("../static/hall.css");
+const QUEUE_CSS: &str = include_str!("../static/queue.css");
+const QUEUE_JS: &str = include_str!("../static/queue.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,6 +61,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/hall.css",
             get(|| async { asset("text/css; charset=utf-8", HALL_CSS) }),
+        )
+        .route(
+            "/static/queue.css",
+            get(|| async { asset("text/css; charset=utf-8", QUEUE_CSS) }),
+        )
+        .route(
+            "/static/queue.js",
+            get(|| async { asset("text/javascript; charset=utf-8", QUEUE_JS) }),
         )
 }
 

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod hall_map;
+pub mod queue_hub;
 pub mod state;
 
 mod api;
@@ -173,6 +174,17 @@ async fn supervise(state: AppState, every: std::time::Duration) {
             }
         }
         score_due_periods(&state).await;
+        queue_step(&state).await;
+    }
+}
+
+/// The queue's step of the worker: bookings not checked in by the end of
+/// their slot become no-shows (爽约). Tests run it with a moved clock.
+pub async fn queue_step(state: &AppState) {
+    match state.store.record_no_shows(state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(no_shows = n, "appointments marked as no-shows"),
+        Err(e) => tracing::warn!(error = %e, "no-show step failed; the next run tries again"),
     }
 }
 

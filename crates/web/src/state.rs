@@ -16,6 +16,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// A real argon2 hash of nothing, verified when a username does not exist.
     pub dummy_hash: Arc<str>,
+    /// The queue's live feed to the displays.
+    pub queue: crate::queue_hub::QueueHub,
 }
 
 /// Settings that do not change while the server runs.
@@ -41,6 +43,7 @@ impl AppState {
             limiter: Arc::new(LoginLimiter::default()),
             settings: Arc::new(settings),
             dummy_hash,
+            queue: Default::default(),
         })
     }
 }

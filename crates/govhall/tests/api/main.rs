@@ -6,6 +6,7 @@
 //! kept in `snapshots/`.
 
 mod applicant_pages;
+mod appointments;
 mod auth;
 mod calendar;
 mod cases;
@@ -19,6 +20,7 @@ mod helpers;
 mod imports;
 mod items;
 mod pages;
+mod queue;
 mod ratings;
 mod reports;
 mod roles;

@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub(crate) mod appointments;
 mod auth;
 pub(crate) mod calendar;
 pub(crate) mod cases;
@@ -23,6 +24,7 @@ mod departments;
 pub(crate) mod halls;
 mod health;
 pub(crate) mod items;
+pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod rooms;
@@ -54,6 +56,8 @@ pub(crate) mod users;
         (name = "reports", description = "报表"),
         (name = "rooms", description = "共享功能室：会议室、档案室、专家评审室、开标室、评标室的预约与审批"),
         (name = "hall", description = "大厅与窗口"),
+        (name = "queue", description = "排队叫号：取号、窗口叫号、大厅显示屏与统计"),
+        (name = "appointments", description = "预约：时段、预约与取消、签到、延时与周末服务"),
         (name = "admin", description = "用户管理"),
     )
 )]
@@ -90,6 +94,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(departments::router())
         .merge(halls::router())
         .merge(items::router())
+        .merge(queue::router())
+        .merge(appointments::router())
         .merge(ratings::router())
         .merge(reports::router())
         .merge(rooms::router())

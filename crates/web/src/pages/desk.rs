@@ -279,6 +279,7 @@ fn deadline_of(
 struct ChooseItemPage {
     chrome: Chrome,
     q: String,
+    ticket: String,
     items: Vec<ItemChoice>,
 }
 
@@ -294,6 +295,7 @@ struct ItemChoice {
 #[template(path = "desk/register.html")]
 struct RegisterPage {
     chrome: Chrome,
+    ticket: String,
     item: ItemBrief,
     materials: Vec<RegisterMaterial>,
     applicant: ApplicantInput,
@@ -366,6 +368,8 @@ impl RegisterPage {
 struct NewQuery {
     item_id: String,
     q: String,
+    /// The queue ticket being served (窗口叫号 → 受理办件): linked to the case.
+    ticket: String,
 }
 
 /// Only the window registers applications (the domain says the same).
@@ -390,7 +394,8 @@ async fn new_case(
 ) -> PageResult {
     window_only(&user)?;
     if let Ok(id) = query.item_id.trim().parse::<i64>() {
-        let form = RegisterForm::blank(&state, &user, id).await?;
+        let mut form = RegisterForm::blank(&state, &user, id).await?;
+        form.ticket = query.ticket.trim().to_string();
         return render(&form.page(&state, &user).await);
     }
     let grant = user.grant(Permission::ReadCatalogue)?;
@@ -429,6 +434,7 @@ async fn new_case(
     render(&ChooseItemPage {
         chrome: Chrome::new(&state, Some(&user), "窗口登记", "desk").await,
         q,
+        ticket: query.ticket.trim().to_string(),
         items,
     })
 }
@@ -441,6 +447,7 @@ struct RegisterForm {
     errors: Vec<FieldError>,
     message: Option<String>,
     had_files: bool,
+    ticket: String,
 }
 
 impl RegisterForm {
@@ -457,6 +464,7 @@ impl RegisterForm {
             errors: Vec::new(),
             message: None,
             had_files: false,
+            ticket: String::new(),
         })
     }
 
@@ -472,6 +480,7 @@ impl RegisterForm {
             .unwrap_or_default();
         RegisterPage {
             chrome: Chrome::new(state, Some(user), "窗口登记", "desk").await,
+            ticket: self.ticket,
             item: ItemBrief {
                 id: self.version.item_id,
                 name: c.name.clone(),
@@ -539,6 +548,7 @@ async fn register(
         .parse::<i64>()
         .map_err(|_| AppError::NotFound("item"))?;
     let mut form = RegisterForm::blank(&state, &user, item_id).await?;
+    form.ticket = posted.get("ticket").trim().to_string();
     form.applicant = ApplicantInput {
         kind: posted.get("kind").into(),
         name: posted.get("name").into(),
@@ -607,11 +617,19 @@ async fn register(
         Err(AppError::Invalid(domain::ValidationErrors(file_errors)))
     };
     match result {
-        Ok(created) => Ok(Redirect::to(&format!(
-            "/desk/cases/{}?done=register",
-            urlencode(&created.case_no)
-        ))
-        .into_response()),
+        Ok(created) => {
+            if let Ok(ticket) = form.ticket.parse::<i64>()
+                && let Err(e) =
+                    crate::api::queue::link(&state, &user, ticket, &created.case_no).await
+            {
+                tracing::warn!(ticket, error = %e.body().message, "ticket not linked to the case");
+            }
+            Ok(Redirect::to(&format!(
+                "/desk/cases/{}?done=register",
+                urlencode(&created.case_no)
+            ))
+            .into_response())
+        }
         Err(e) => {
             let status = e.status();
             match e {

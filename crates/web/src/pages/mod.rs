@@ -18,6 +18,7 @@ mod dashboard;
 mod desk;
 mod hall;
 mod public;
+mod queue;
 mod ratings;
 mod reports;
 mod rooms;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(rooms::router())
         .merge(dashboard::router())
         .merge(hall::router())
+        .merge(queue::router())
 }
 
 /// What every page shows around its content.
