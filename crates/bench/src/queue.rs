@@ -99,10 +99,21 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let window = window.context("the clerk could not sign on at any window (no demo hall?)")?;
-    let waiting = get(&http, &base, "/api/v1/public/queue/waiting", None).await?;
-    let category = waiting["waiting"][0]["category_id"]
+    // A category the window serves, so its calls take the tickets issued.
+    let state = get(
+        &http,
+        &base,
+        &format!("/api/v1/queue/windows/{window}"),
+        Some(&token),
+    )
+    .await?;
+    let category = state["waiting"][0]["category_id"]
         .as_i64()
-        .context("a business category")?;
+        .context("a business category the window serves")?;
+    let code = state["waiting"][0]["code"]
+        .as_str()
+        .context("the category's letter")?
+        .to_string();
 
     // The tickets to call, issued first.
     let issuing = progress(calls as u64, "取号");
@@ -178,7 +189,7 @@ async fn main() -> anyhow::Result<()> {
         // The number is known only from the answer, but the event may arrive
         // first: the next number in line is the one called (one category,
         // ordinary tickets, issued in order), so it is recorded before sending.
-        let next = format!("A{:03}", call_ms.len() + 1);
+        let next = format!("{code}{:03}", call_ms.len() + 1);
         let t0 = Instant::now();
         sent.lock().expect("sent").insert(next.clone(), t0);
         let r = post(
