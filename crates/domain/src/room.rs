@@ -192,18 +192,26 @@ pub fn parse_minute(raw: &str) -> Option<u16> {
 pub struct OpeningHours(Vec<Span>);
 
 impl Default for OpeningHours {
-    /// The hall's hours: 9:00–12:00 and 13:30–17:00.
+    /// The hall's default hours (`HallHours::default`: 9:00–12:00, 13:30–17:00).
     fn default() -> Self {
-        Self(vec![
-            Span {
-                start: 540,
-                end: 720,
-            },
-            Span {
-                start: 810,
-                end: 1020,
-            },
-        ])
+        Self::from(&crate::hall::HallHours::default())
+    }
+}
+
+impl From<&crate::hall::HallHours> for OpeningHours {
+    /// A hall's sessions as the spans a room is open.
+    fn from(h: &crate::hall::HallHours) -> Self {
+        use chrono::Timelike;
+        let minutes = |t: chrono::NaiveTime| (t.hour() * 60 + t.minute()) as u16;
+        Self(
+            h.sessions()
+                .into_iter()
+                .map(|(a, b)| Span {
+                    start: minutes(a),
+                    end: minutes(b),
+                })
+                .collect(),
+        )
     }
 }
 
