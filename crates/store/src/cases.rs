@@ -72,28 +72,17 @@ macro_rules! move_head {
     }};
 }
 
-/// Rewrites the projection row from the folded state.
+/// Rewrites the projection row from the folded state, and the case's watch.
 macro_rules! update_projection {
     ($tx:ident, $record:expr, $watch:expr, $now:expr) => {{
         let r: &CaseRecord = $record;
         let watch: &domain::supervision::Watch = $watch;
-        let step = domain::supervision::WatchInput::from(&r.case).step;
         let state = serde_json::to_string(&r.case).map_err(json_error)?;
-        // The thresholds it replaces, for the warning tallies (the audit head
-        // is held: nobody else moves them meanwhile).
-        let old: $crate::tallies::Stored =
-            sqlx::query_as("SELECT yellow_on, red_on, step_over_on FROM cases WHERE id = $1")
-                .bind(r.id)
-                .fetch_one(&mut *$tx)
-                .await?;
-        let mut deltas = $crate::tallies::Deltas::default();
-        deltas.change(r.case.department_id(), &old, &watch.into());
         sqlx::query(
             "UPDATE cases SET status = $1, accepted_at = $2, due_date = $3, concluded_at = $4,
                 paused_working_days = $5, current_step = $6, event_count = $7, state = $8,
-                step_started_on = $9, step_budget_days = $10, yellow_on = $11, red_on = $12,
-                step_over_on = $13, updated_at = $14
-             WHERE id = $15",
+                updated_at = $9
+             WHERE id = $10",
         )
         .bind(r.case.status.code())
         .bind(r.case.accepted_at)
@@ -103,16 +92,21 @@ macro_rules! update_projection {
         .bind(current_step_name(&r.case))
         .bind(r.event_count)
         .bind(state)
-        .bind(step.map(|s| s.0))
-        .bind(step.map(|s| i64::from(s.1)))
-        .bind(watch.yellow_on)
-        .bind(watch.red_on)
-        .bind(watch.step_over_on)
         .bind($now)
         .bind(r.id)
         .execute(&mut *$tx)
         .await?;
-        $crate::tallies::apply_tallies!($tx, &deltas);
+        // The days it replaces, for the warning tallies (the audit head is
+        // held: nobody else moves them meanwhile).
+        let old = $crate::watches::read_watches!($tx, &[r.id]);
+        let write = $crate::watches::WatchWrite {
+            case_id: r.id,
+            center_id: r.center_id,
+            department_id: r.case.department_id(),
+            input: domain::supervision::WatchInput::from(&r.case),
+            watch: *watch,
+        };
+        $crate::watches::write_watches!($tx, &[write], &old, $now);
     }};
 }
 

@@ -32,8 +32,8 @@ mod staff;
 mod stats;
 mod supervision;
 mod synthetic;
-mod tallies;
 mod users;
+mod watches;
 mod writer;
 
 pub use appointments::*;

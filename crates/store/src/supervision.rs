@@ -1,9 +1,9 @@
-//! Electronic supervision's storage: the warning thresholds kept on `cases`
+//! Electronic supervision's storage: the warning days kept in `case_watches`
 //! (written by the case writer, rebuilt here when a center's calendar or
 //! settings change), the live warning list, violations, the worker's runs and
 //! correction orders (纠错/督办).
 
-use crate::tallies::{Deltas, Stored, apply_tallies};
+use crate::watches::{Deltas, Stored, apply_tallies};
 use crate::{Result, Store, StoreError, on_db, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Grant, Permission};
@@ -12,11 +12,10 @@ use domain::case::CaseStatus;
 use domain::catalogue::CaseKind;
 use domain::supervision::{
     CorrectionAction, CorrectionEventKind, CorrectionStatus, NewCorrection, ViolationRule,
-    ViolationStatus, WarningLevel, WarningSettings, Watch, WatchInput, beijing_date,
-    correction_after, watch,
+    ViolationStatus, WarningLevel, WarningSettings, WatchInput, beijing_date, correction_after,
+    watch,
 };
-use sqlx::{AssertSqlSafe, QueryBuilder};
-use std::collections::HashMap;
+use sqlx::AssertSqlSafe;
 use std::sync::Arc;
 
 macro_rules! insert_correction_event {
@@ -37,8 +36,9 @@ macro_rules! insert_correction_event {
     }};
 }
 
-/// How many cases a rebuild reads and rewrites per transaction.
-const REWATCH_CHUNK: i64 = 2_000;
+/// How many watches a rebuild reads and rewrites per transaction (short, so
+/// that the case writer, which waits for the audit head, hardly notices).
+const REWATCH_CHUNK: i64 = 4_000;
 
 /// Filters of the warning list.
 #[derive(Debug, Clone)]
@@ -65,6 +65,9 @@ pub struct WarningRow {
     pub level: String,
     pub rule: String,
     pub since: NaiveDate,
+    /// Where it stands in the list within its level: the day it began, but
+    /// for a yellow that turns red the day it does (the most urgent first).
+    pub order_on: NaiveDate,
     pub due_date: Option<NaiveDate>,
     pub item_name: Option<String>,
     pub applicant_name: Option<String>,
@@ -168,18 +171,20 @@ const CORRECTION_COLUMNS: &str = "c.id, c.department_id, d.name AS department_na
 const CORRECTION_FROM: &str = "FROM corrections c JOIN departments d ON d.id = c.department_id
     JOIN users u ON u.id = c.issued_by LEFT JOIN cases k ON k.id = c.case_id";
 
-/// The projection columns thresholds are rebuilt from.
+/// A watch row as the rebuild reads it: the inputs and the days they gave.
 #[derive(sqlx::FromRow)]
 struct WatchRow {
-    id: i64,
-    event_count: i64,
+    case_id: i64,
     department_id: i64,
     case_kind: String,
-    accepted_at: Option<DateTime<Utc>>,
+    accepted_on: Option<NaiveDate>,
     due_date: Option<NaiveDate>,
     paused_working_days: i64,
     step_started_on: Option<NaiveDate>,
     step_budget_days: Option<i64>,
+    yellow_on: Option<NaiveDate>,
+    red_on: Option<NaiveDate>,
+    step_over_on: Option<NaiveDate>,
 }
 
 impl WatchRow {
@@ -189,7 +194,7 @@ impl WatchRow {
         Ok(WatchInput {
             status: CaseStatus::Accepted,
             case_kind,
-            accepted_on: self.accepted_at.map(beijing_date),
+            accepted_on: self.accepted_on,
             due_date: self.due_date,
             paused_working_days: u32::try_from(self.paused_working_days).unwrap_or(0),
             step: self
@@ -198,12 +203,14 @@ impl WatchRow {
                 .map(|(d, b)| (d, u32::try_from(b).unwrap_or(0))),
         })
     }
-}
 
-/// The outcome of a spawned write (a panic in it is an error here).
-async fn joined(task: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
-    task.await
-        .map_err(|e| StoreError::Corrupt(format!("a rebuild write failed: {e}")))?
+    fn stored(&self) -> Stored {
+        Stored {
+            yellow_on: self.yellow_on,
+            red_on: self.red_on,
+            step_over_on: self.step_over_on,
+        }
+    }
 }
 
 fn forbidden(what: &str) -> StoreError {
@@ -264,15 +271,15 @@ impl Store {
 
     // ------------------------------------------------------------- rebuild
 
-    /// Recomputes the warning thresholds of every case whose clock runs (of
-    /// one center, or of all), from the projection columns and the centers'
-    /// current calendars and settings. Returns how many cases were read.
+    /// Recomputes the warning days of every case whose clock runs (of one
+    /// center, or of all) from its watch row and the centers' current
+    /// calendars and settings. Returns how many cases were read.
     ///
-    /// Only running cases are read (the others have no thresholds), in chunks
-    /// of [`REWATCH_CHUNK`], each written in one statement and its own short
-    /// transaction, so that case writes go on meanwhile. A case the writer
-    /// changed after it was read is left as the writer wrote it (the update
-    /// is guarded by its event count).
+    /// Only `case_watches` is read and written (never the archive), in chunks
+    /// of [`REWATCH_CHUNK`], each read, computed and written under the audit
+    /// head in one short transaction: case writes wait for a chunk at most,
+    /// and no case write can slip between a chunk's read and its write.
+    /// Rows whose days did not change are not rewritten.
     pub async fn rewatch(&self, center_id: Option<i64>) -> Result<usize> {
         let centers: Vec<i64> = match center_id {
             Some(c) => vec![c],
@@ -285,126 +292,93 @@ impl Store {
             let calendar = self.calendar(center).await?;
             let settings = self.warning_settings(center).await?;
             let mut after = 0i64;
-            // Each chunk is written by a task of its own while the next one is
-            // read (SQLite's readers do not wait for its writer, nor
-            // PostgreSQL's); one write at a time, in order.
-            let mut writing: Option<tokio::task::JoinHandle<Result<()>>> = None;
             loop {
-                let rows: Vec<WatchRow> = on_db!(self, pool => sqlx::query_as(
-                    "SELECT id, event_count, department_id, case_kind, accepted_at, due_date, paused_working_days,
-                            step_started_on, step_budget_days
-                     FROM cases WHERE status = 'accepted' AND center_id = $1 AND id > $2
-                     ORDER BY id LIMIT $3",
-                )
-                .bind(center)
-                .bind(after)
-                .bind(REWATCH_CHUNK)
-                .fetch_all(pool)
-                .await?);
-                let Some(last) = rows.last() else { break };
-                after = last.id;
-                read += rows.len();
-                if let Some(w) = writing.take() {
-                    joined(w).await?;
+                let (n, last) = self
+                    .rewatch_chunk(center, after, &calendar, &settings)
+                    .await?;
+                read += n;
+                match last {
+                    Some(last) => after = last,
+                    None => break,
                 }
-                let (store, calendar, settings) = (self.clone(), calendar.clone(), settings);
-                writing = Some(tokio::spawn(async move {
-                    store.write_watches(&rows, &calendar, &settings).await
-                }));
-            }
-            if let Some(w) = writing {
-                joined(w).await?;
             }
         }
         Ok(read)
     }
 
-    async fn write_watches(
+    /// One chunk of [`Store::rewatch`]: the watches of `center` after case
+    /// `after`; evaluates to how many were read and the last case id.
+    async fn rewatch_chunk(
         &self,
-        rows: &[WatchRow],
+        center: i64,
+        after: i64,
         calendar: &Arc<WorkCalendar>,
         settings: &WarningSettings,
-    ) -> Result<()> {
-        let mut computed: HashMap<i64, (i64, i64, Watch)> = HashMap::with_capacity(rows.len());
-        for r in rows {
-            computed.insert(
-                r.id,
-                (
-                    r.event_count,
-                    r.department_id,
-                    watch(&r.input()?, calendar, settings),
-                ),
-            );
-        }
-        // Under the audit head (as the case writer holds it), read what each
-        // row holds now and rewrite only the rows that changed and that no
-        // case write touched since they were read (same event count); the
-        // warning tallies move by the same changes in the same transaction.
-        macro_rules! update {
-            ($tx:ident, $db:ty) => {{
+    ) -> Result<(usize, Option<i64>)> {
+        macro_rules! chunk {
+            ($tx:ident) => {{
                 let _head: String = crate::cases::lock_head!($tx);
-                let mut q = QueryBuilder::<$db>::new(
-                    "SELECT id, event_count, yellow_on, red_on, step_over_on FROM cases WHERE id IN (",
-                );
-                {
-                    let mut ids = q.separated(", ");
-                    for id in computed.keys() {
-                        ids.push_bind(*id);
-                    }
-                }
-                q.push(")");
-                let now: Vec<(i64, i64, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> =
-                    q.build_query_as().fetch_all(&mut *$tx).await?;
+                let rows: Vec<WatchRow> = sqlx::query_as(
+                    "SELECT case_id, department_id, case_kind, accepted_on, due_date, paused_working_days,
+                            step_started_on, step_budget_days, yellow_on, red_on, step_over_on
+                     FROM case_watches WHERE center_id = $1 AND case_id > $2
+                     ORDER BY case_id LIMIT $3",
+                )
+                .bind(center)
+                .bind(after)
+                .bind(REWATCH_CHUNK)
+                .fetch_all(&mut *$tx)
+                .await?;
                 let mut deltas = Deltas::default();
-                let mut values = Vec::with_capacity(now.len());
-                for (id, n, yellow_on, red_on, step_over_on) in now {
-                    let Some((read_n, department, w)) = computed.get(&id) else { continue };
-                    let old = Stored { yellow_on, red_on, step_over_on };
-                    let new = Stored::from(w);
-                    if n != *read_n || old == new {
-                        continue;
+                let mut values = Vec::new();
+                for r in &rows {
+                    let old = r.stored();
+                    let new = Stored::from(&watch(&r.input()?, calendar, settings));
+                    if old != new {
+                        deltas.change(r.department_id, &old, &new);
+                        values.push((r.case_id, new));
                     }
-                    deltas.change(*department, &old, &new);
-                    values.push((id, new));
                 }
                 if !values.is_empty() {
-                    let mut q = QueryBuilder::<$db>::new("WITH v(id, y, r, s) AS (");
-                    q.push_values(&values, |mut b, (id, w)| {
-                        b.push_bind(*id)
-                            .push_bind(w.yellow_on)
-                            .push_bind(w.red_on)
-                            .push_bind(w.step_over_on);
-                    });
-                    q.push(
-                        ") UPDATE cases SET yellow_on = v.y, red_on = v.r, step_over_on = v.s
-                         FROM v WHERE cases.id = v.id",
+                    let days = serde_json::Value::from(
+                        values
+                            .iter()
+                            .map(|(id, w)| serde_json::json!([id, w.yellow_on, w.red_on, w.step_over_on]))
+                            .collect::<Vec<_>>(),
                     );
-                    q.build().execute(&mut *$tx).await?;
-                    apply_tallies!($tx, &deltas);
+                    sqlx::query(crate::watches::sql_of(&$tx).rewrite_days)
+                        .bind(days.to_string())
+                        .execute(&mut *$tx)
+                        .await?;
                 }
+                apply_tallies!($tx, &deltas);
+                (rows.len(), rows.last().map(|r| r.case_id))
             }};
         }
-        match &self.db {
+        Ok(match &self.db {
             crate::Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                update!(tx, sqlx::Sqlite);
+                let out = chunk!(tx);
                 tx.commit().await?;
+                out
             }
             crate::Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                update!(tx, sqlx::Postgres);
+                let out = chunk!(tx);
                 tx.commit().await?;
+                out
             }
-        }
-        Ok(())
+        })
     }
 
     // --------------------------------------------------------- live lists
 
-    /// The warnings on `query.today`, red first, then by the day they began:
-    /// time warnings from the thresholds on `cases` and open violations.
-    /// Only running cases and open violations are read, through partial
-    /// indexes, whatever the size of the archive.
+    /// The warnings on `query.today`: red first, by the day they began (the
+    /// longest overdue first); then yellow, those that turn red by the day
+    /// they do (the most urgent first) and the others by the day they began.
+    /// Time warnings come from the running cases' watches, with open
+    /// violations and bad ratings' follow-ups; only those are read, through
+    /// their indexes, whatever the size of the archive.
     pub async fn warnings(
         &self,
         grant: &Grant,
@@ -419,12 +393,10 @@ impl Store {
         }
         let limit = query.limit.clamp(1, 500);
         let offset = query.offset.max(0);
-        // Each rule is one part read through its own partial index, in the
-        // order of the day its warning began, at most `offset + limit` rows
-        // each; the parts are merged here (red first, then by that day). A
-        // first page costs a few index range scans whatever the number of
-        // warnings, and the total is a count per part over the same indexes.
-        // $1 is the day, $2 the department (when one is asked for).
+        // Each rule is one part read through its own index in its list order,
+        // at most `offset + limit` rows each; the parts are merged here. A
+        // first page costs a few short index range scans whatever the number
+        // of warnings. $1 is the day, $2 the department (when one is asked for).
         let dept = |column: &str| {
             if department.is_some() {
                 format!(" AND {column} = $2")
@@ -433,17 +405,25 @@ impl Store {
             }
         };
         let want = offset + limit;
-        // A case rule's total is a sum over `warning_tallies` (a few rows per
-        // department and day), not a count of its warnings.
-        let case_part = |level: &str, rule: &str, since: &str, cond: &str, tally: &str| {
+        // A case rule's part reads `case_watches` in the order of `order_on`
+        // (its indexes carry the department first for one department's list);
+        // its total is a sum over `warning_tallies` (a few rows per department
+        // and day), not a count of its warnings.
+        let case_part = |level: &str,
+                         rule: &str,
+                         since: &str,
+                         order_on: &str,
+                         cond: &str,
+                         tally: &str| {
             (
                 format!(
-                    "SELECT 'time' AS source, k.id AS ref_id, k.case_no, k.department_id, {level} AS level,
-                        {rule} AS rule, k.{since} AS since, k.due_date, k.item_name, k.applicant_name, k.status,
-                        k.current_step, '' AS detail, d.name AS department_name
-                     FROM cases k JOIN departments d ON d.id = k.department_id
-                     WHERE {cond}{} ORDER BY k.{since}, k.id LIMIT {want}",
-                    dept("k.department_id")
+                    "SELECT 'time' AS source, w.case_id AS ref_id, k.case_no, w.department_id, {level} AS level,
+                        {rule} AS rule, w.{since} AS since, w.{order_on} AS order_on, k.due_date, k.item_name,
+                        k.applicant_name, k.status, k.current_step, '' AS detail, d.name AS department_name
+                     FROM case_watches w JOIN cases k ON k.id = w.case_id
+                     JOIN departments d ON d.id = w.department_id
+                     WHERE {cond}{} ORDER BY w.{order_on}, w.case_id LIMIT {want}",
+                    dept("w.department_id")
                 ),
                 format!(
                     "SELECT CAST(COALESCE(SUM({tally}), 0) AS BIGINT) FROM warning_tallies t
@@ -452,15 +432,15 @@ impl Store {
                 ),
             )
         };
-        let followup_part = |level: &str, rule: &str, since: &str, cond: &str| {
+        let followup_part = |level: &str, rule: &str, since: &str, order_on: &str, cond: &str| {
             (
                 format!(
                     "SELECT 'followup' AS source, f.id AS ref_id, k.case_no, f.department_id, {level} AS level,
-                        {rule} AS rule, f.{since} AS since, f.due_date, k.item_name, k.applicant_name, k.status,
-                        k.current_step, '' AS detail, d.name AS department_name
+                        {rule} AS rule, f.{since} AS since, f.{order_on} AS order_on, f.due_date, k.item_name,
+                        k.applicant_name, k.status, k.current_step, '' AS detail, d.name AS department_name
                      FROM rating_followups f JOIN cases k ON k.id = f.case_id
                      JOIN departments d ON d.id = f.department_id
-                     WHERE {cond}{} ORDER BY f.{since}, f.id LIMIT {want}",
+                     WHERE {cond}{} ORDER BY f.{order_on}, f.id LIMIT {want}",
                     dept("f.department_id")
                 ),
                 format!(
@@ -473,14 +453,16 @@ impl Store {
         if query.level != Some(WarningLevel::Yellow) {
             parts.push(case_part(
                 "'red'",
-                "CASE WHEN k.case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END",
+                "CASE WHEN w.case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END",
                 "red_on",
-                "k.red_on <= $1",
+                "red_on",
+                "w.red_on <= $1",
                 "CASE t.kind WHEN 'red' THEN t.n ELSE 0 END",
             ));
             parts.push(followup_part(
                 "'red'",
                 "'bad_rating_overdue'",
+                "red_on",
                 "red_on",
                 "f.red_on <= $1",
             ));
@@ -490,21 +472,24 @@ impl Store {
                 "'yellow'",
                 "'near_deadline'",
                 "yellow_on",
-                "k.yellow_on <= $1 AND (k.red_on IS NULL OR k.red_on > $1)",
+                "red_on",
+                "w.red_on > $1 AND w.yellow_on <= $1",
                 "CASE t.kind WHEN 'yellow' THEN t.n WHEN 'both' THEN -t.n ELSE 0 END",
             ));
             parts.push(case_part(
                 "'yellow'",
                 "'step_over_budget'",
                 "step_over_on",
-                "k.step_over_on <= $1",
+                "step_over_on",
+                "w.step_over_on <= $1",
                 "CASE t.kind WHEN 'step' THEN t.n ELSE 0 END",
             ));
             parts.push(followup_part(
                 "'yellow'",
                 "'bad_rating_near_due'",
                 "yellow_on",
-                "f.yellow_on <= $1 AND f.red_on > $1",
+                "red_on",
+                "f.red_on > $1 AND f.yellow_on <= $1",
             ));
         }
         let violation_level = match query.level {
@@ -518,7 +503,8 @@ impl Store {
         parts.push((
             format!(
                 "SELECT 'violation' AS source, v.id AS ref_id, k.case_no, v.department_id, v.level,
-                    v.rule, v.occurred_on AS since, k.due_date, k.item_name, k.applicant_name, k.status,
+                    v.rule, v.occurred_on AS since, v.occurred_on AS order_on, k.due_date, k.item_name,
+                    k.applicant_name, k.status,
                     k.current_step, v.detail, d.name AS department_name
                  FROM violations v LEFT JOIN cases k ON k.id = v.case_id
                  JOIN departments d ON d.id = v.department_id
@@ -541,11 +527,11 @@ impl Store {
             rows.extend(found);
             total += n;
         }
-        // Red before yellow, then by the day the warning began.
+        // Red before yellow, then each in its order.
         rows.sort_by(|a, b| {
             (a.level != "red")
                 .cmp(&(b.level != "red"))
-                .then(a.since.cmp(&b.since))
+                .then(a.order_on.cmp(&b.order_on))
                 .then_with(|| a.case_no.cmp(&b.case_no))
                 .then_with(|| a.rule.cmp(&b.rule))
                 .then(a.ref_id.cmp(&b.ref_id))
@@ -625,22 +611,28 @@ impl Store {
     }
 
     /// How many (department, kind, day) rows of `warning_tallies` disagree
-    /// with a recount of the thresholds on `cases`: 0 while the triggers keep
-    /// them in step. For tests and checks, not for requests (it reads every
-    /// running case's thresholds).
+    /// with a recount of the days in `case_watches`, plus how many running
+    /// cases have no watch row and watch rows no running case (or another
+    /// department): 0 while the writers keep them in step. For tests and
+    /// checks, not for requests (it reads every running case).
     pub async fn warning_tally_drift(&self) -> Result<i64> {
         Ok(on_db!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (
+            "SELECT (SELECT COUNT(*) FROM cases k WHERE k.status = 'accepted'
+                        AND NOT EXISTS (SELECT 1 FROM case_watches w WHERE w.case_id = k.id))
+                  + (SELECT COUNT(*) FROM case_watches w JOIN cases k ON k.id = w.case_id
+                        WHERE k.status <> 'accepted' OR k.department_id <> w.department_id
+                           OR k.center_id <> w.center_id)
+                  + (SELECT COUNT(*) FROM (
                 SELECT department_id, kind, on_date FROM (
                     SELECT department_id, kind, on_date, n FROM warning_tallies
-                    UNION ALL SELECT department_id, 'yellow', yellow_on, -1 FROM cases WHERE yellow_on IS NOT NULL
-                    UNION ALL SELECT department_id, 'red', red_on, -1 FROM cases WHERE red_on IS NOT NULL
-                    UNION ALL SELECT department_id, 'step', step_over_on, -1 FROM cases WHERE step_over_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'yellow', yellow_on, -1 FROM case_watches WHERE yellow_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'red', red_on, -1 FROM case_watches WHERE red_on IS NOT NULL
+                    UNION ALL SELECT department_id, 'step', step_over_on, -1 FROM case_watches WHERE step_over_on IS NOT NULL
                     UNION ALL SELECT department_id, 'both',
                                      CASE WHEN yellow_on > red_on THEN yellow_on ELSE red_on END, -1
-                              FROM cases WHERE yellow_on IS NOT NULL AND red_on IS NOT NULL
+                              FROM case_watches WHERE yellow_on IS NOT NULL AND red_on IS NOT NULL
                 ) x GROUP BY department_id, kind, on_date HAVING SUM(n) <> 0
-             ) d",
+             ) d)",
         )
         .fetch_one(pool)
         .await?))
@@ -649,8 +641,8 @@ impl Store {
     // -------------------------------------------------------------- worker
 
     /// One run of the supervision worker for `today`: records every warning
-    /// that has begun and was not recorded yet (read through the partial
-    /// threshold indexes: running cases only), escalates correction orders
+    /// that has begun and was not recorded yet (read from the running cases'
+    /// watches through their indexes), escalates correction orders
     /// past their reply deadline, and notes the run.
     pub async fn run_supervision(
         &self,
@@ -661,18 +653,18 @@ impl Store {
             let mut recorded = 0u64;
             for sql in [
                 "INSERT INTO warning_records (case_id, department_id, rule, level, since, recorded_at, created_at)
-                 SELECT id, department_id,
+                 SELECT case_id, department_id,
                         CASE WHEN case_kind = 'immediate' THEN 'immediate_not_same_day' ELSE 'overdue' END,
                         'red', red_on, $2, $2
-                 FROM cases WHERE red_on <= $1
+                 FROM case_watches WHERE red_on <= $1
                  ON CONFLICT (case_id, rule, since) DO NOTHING",
                 "INSERT INTO warning_records (case_id, department_id, rule, level, since, recorded_at, created_at)
-                 SELECT id, department_id, 'near_deadline', 'yellow', yellow_on, $2, $2
-                 FROM cases WHERE yellow_on <= $1 AND (red_on IS NULL OR red_on > $1)
+                 SELECT case_id, department_id, 'near_deadline', 'yellow', yellow_on, $2, $2
+                 FROM case_watches WHERE yellow_on <= $1 AND (red_on IS NULL OR red_on > $1)
                  ON CONFLICT (case_id, rule, since) DO NOTHING",
                 "INSERT INTO warning_records (case_id, department_id, rule, level, since, recorded_at, created_at)
-                 SELECT id, department_id, 'step_over_budget', 'yellow', step_over_on, $2, $2
-                 FROM cases WHERE step_over_on <= $1
+                 SELECT case_id, department_id, 'step_over_budget', 'yellow', step_over_on, $2, $2
+                 FROM case_watches WHERE step_over_on <= $1
                  ON CONFLICT (case_id, rule, since) DO NOTHING",
             ] {
                 recorded += sqlx::query(sql)

@@ -28,8 +28,9 @@ pub struct SyntheticPlan {
 impl Store {
     /// Writes `plan.cases` synthetic cases over the published items of the
     /// center (round robin), and a rating for every other concluded one;
-    /// `progress` gets the count written so far. Thresholds are left empty:
-    /// run [`Store::rewatch`] to compute them (the full rebuild).
+    /// `progress` gets the count written so far. The running ones get their
+    /// watch rows with the warning days left empty: run [`Store::rewatch`] to
+    /// compute them (the full rebuild).
     pub async fn generate_synthetic_cases(
         &self,
         center_id: i64,
@@ -108,13 +109,16 @@ impl Store {
         let days = plan.days.max(31) as i64;
         // Per row i: the day it was accepted (days back from today), whether
         // it is still running, when it was concluded.
-        let (back, accepted, concluded, due, accepted_on) = match &self.db {
+        let (back, accepted, concluded, due, accepted_on, case_no, watch_on) = match &self.db {
             Db::Sqlite(_) => (
                 "CASE WHEN s.i % 1000 < {running} THEN s.i % 30 ELSE 30 + (s.i * 7919) % ({days} - 30) END",
                 "strftime('%Y-%m-%dT%H:%M:%S+00:00', julianday($3) - (BACK) + (s.i % 480) / 1440.0)",
                 "strftime('%Y-%m-%dT%H:%M:%S+00:00', julianday($3) - (BACK) + (1 + s.i % 16))",
                 "date(julianday($3) - (BACK) + 14)",
                 "date(julianday($3) - (BACK))",
+                // Zero-padded: the unique index on case_no grows at its end.
+                "printf('BM-%010d', s.i)",
+                "date(accepted_at, '+8 hours')",
             ),
             Db::Postgres(_) => (
                 "CASE WHEN s.i % 1000 < {running} THEN s.i % 30 ELSE 30 + (s.i * 7919) % ({days} - 30) END",
@@ -122,6 +126,8 @@ impl Store {
                 "($3::timestamptz - (BACK) * interval '1 day' + (1 + s.i % 16) * interval '1 day')",
                 "(($3::timestamptz - (BACK) * interval '1 day')::date + 14)",
                 "(($3::timestamptz - (BACK) * interval '1 day')::date)",
+                "('BM-' || lpad(s.i::text, 10, '0'))",
+                "((accepted_at AT TIME ZONE 'UTC') + interval '8 hours')::date",
             ),
         };
         let back = back
@@ -134,8 +140,8 @@ impl Store {
              INSERT INTO cases (case_no, query_code, center_id, department_id, item_id, item_version_id, item_name,
                 case_kind, channel, status, applicant_name, applicant_id_number, applicant_user_id, submitted_at,
                 accepted_at, due_date, concluded_at, paused_working_days, current_step, event_count, state,
-                step_started_on, step_budget_days, created_at, updated_at)
-             SELECT 'BM-' || CAST(s.i AS TEXT), '000000', $4, b.department_id, b.item_id, b.version_id, b.item_name,
+                created_at, updated_at)
+             SELECT {case_no}, '000000', $4, b.department_id, b.item_id, b.version_id, b.item_name,
                 CASE WHEN s.i % 10 = 0 THEN 'immediate' ELSE 'promised' END,
                 CASE WHEN s.i % 5 < 3 THEN 'online' ELSE 'window' END,
                 CASE WHEN {is_running} THEN 'accepted' ELSE 'concluded' END,
@@ -143,14 +149,21 @@ impl Store {
                 CASE WHEN s.i % 10 = 0 THEN {accepted_on} ELSE {due} END,
                 CASE WHEN {is_running} THEN NULL ELSE {concluded} END,
                 0, CASE WHEN {is_running} THEN '审查' ELSE '' END, 2, '{{}}',
-                CASE WHEN {is_running} THEN {accepted_on} ELSE NULL END,
-                CASE WHEN {is_running} THEN 5 ELSE NULL END,
                 {accepted}, {accepted}
              FROM s JOIN bench_items b ON b.n = s.i % {k}",
             accepted = expr(accepted),
             concluded = expr(concluded),
             due = expr(due),
             accepted_on = expr(accepted_on),
+        );
+        // The running ones' watches: the step 审查 began the day they were
+        // accepted, with 5 working days.
+        let watches = format!(
+            "INSERT INTO case_watches (case_id, center_id, department_id, case_kind, accepted_on, due_date,
+                paused_working_days, step_started_on, step_budget_days, created_at, updated_at)
+             SELECT id, center_id, department_id, case_kind, {watch_on}, due_date, 0, {watch_on}, 5,
+                accepted_at, accepted_at
+             FROM cases WHERE id >= $1 AND id <= $2 AND status = 'accepted'"
         );
         let ratings = "INSERT INTO ratings (case_id, department_id, staff_user_id, channel, level, tags, comment,
                 rated_at, rated_on, created_at)
@@ -162,13 +175,20 @@ impl Store {
             Db::Postgres(_) => "(concluded_at AT TIME ZONE 'UTC')::date",
         };
         let ratings = ratings.replace("{day}", day);
-        let mut written = 0u64;
-        while written < plan.cases {
-            let n = plan.batch.min(plan.cases - written);
-            let (from, to) = (written as i64 + 1, (written + n) as i64);
-            match &self.db {
-                Db::Sqlite(p) => {
-                    let mut tx = p.begin().await?;
+        // One connection for the whole run, set up for bulk writing: a large
+        // page cache on SQLite (the indexes of millions of rows), no wait for
+        // each commit's flush on PostgreSQL (benchmark data, rebuilt at will).
+        macro_rules! generate {
+            ($pool:expr, $setup:expr) => {{
+                let mut conn = $pool.acquire().await?;
+                // Not handed back to the pool with these settings.
+                conn.close_on_drop();
+                sqlx::query($setup).execute(&mut *conn).await?;
+                let mut written = 0u64;
+                while written < plan.cases {
+                    let n = plan.batch.min(plan.cases - written);
+                    let (from, to) = (written as i64 + 1, (written + n) as i64);
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
                         .fetch_one(&mut *tx)
                         .await?;
@@ -182,39 +202,24 @@ impl Store {
                     let after: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
                         .fetch_one(&mut *tx)
                         .await?;
-                    sqlx::query(AssertSqlSafe(ratings.as_str()))
-                        .bind(before + 1)
-                        .bind(after)
-                        .execute(&mut *tx)
-                        .await?;
+                    for sql in [&ratings, &watches] {
+                        sqlx::query(AssertSqlSafe(sql.as_str()))
+                            .bind(before + 1)
+                            .bind(after)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     tx.commit().await?;
+                    written += n;
+                    progress(written);
                 }
-                Db::Postgres(p) => {
-                    let mut tx = p.begin().await?;
-                    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    sqlx::query(AssertSqlSafe(insert.as_str()))
-                        .bind(from)
-                        .bind(to)
-                        .bind(base)
-                        .bind(center_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    let after: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    sqlx::query(AssertSqlSafe(ratings.as_str()))
-                        .bind(before + 1)
-                        .bind(after)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                }
-            }
-            written += n;
-            progress(written);
+                written
+            }};
         }
+        let written = match &self.db {
+            Db::Sqlite(p) => generate!(p, "PRAGMA cache_size = -2000000"),
+            Db::Postgres(p) => generate!(p, "SET synchronous_commit = off"),
+        };
         match &self.db {
             Db::Sqlite(p) => {
                 sqlx::query("DROP TABLE bench_items").execute(p).await?;
@@ -235,8 +240,8 @@ impl Store {
     /// full rebuild.
     pub async fn clear_synthetic_warnings(&self) -> Result<()> {
         for sql in [
-            "UPDATE cases SET yellow_on = NULL, red_on = NULL, step_over_on = NULL
-             WHERE status = 'accepted' AND (yellow_on IS NOT NULL OR red_on IS NOT NULL OR step_over_on IS NOT NULL)",
+            "UPDATE case_watches SET yellow_on = NULL, red_on = NULL, step_over_on = NULL
+             WHERE yellow_on IS NOT NULL OR red_on IS NOT NULL OR step_over_on IS NOT NULL",
             "DELETE FROM warning_tallies",
             "DELETE FROM warning_records",
             "DELETE FROM supervision_runs",

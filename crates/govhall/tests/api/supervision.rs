@@ -2,8 +2,9 @@
 //! thresholds, violations found on case events and on certificate uploads,
 //! the worker's runs and correction orders.
 
-use crate::cases::{ID_CARD, OTHER_ID_CARD, at, desk};
+use crate::cases::{ID_CARD, OTHER_ID_CARD, applicant, at, desk, licence};
 use crate::helpers::TestApp;
+use crate::helpers::limit;
 use serde_json::{Value, json};
 
 async fn warnings(app: &TestApp, token: &str, query: &str) -> Value {
@@ -133,6 +134,77 @@ async fn a_case_accepted_before_national_day_turns_yellow_then_red_as_the_clock_
     .await;
     assert_eq!(warnings(&d.app, &sup, "").await["total"], 0);
     // The per-day tallies behind the totals followed every threshold change.
+    assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn yellow_warnings_are_listed_by_the_day_they_turn_red() {
+    let d = desk().await;
+    // A 20-working-day licence accepted on 30 September: due 3 November, yellow
+    // with 4 working days left (80 % used) from 28 October, red from 4 November.
+    let mut long = licence(d.seed.dept_a);
+    long.name = "食品经营许可（二十个工作日，测试）".into();
+    long.promised_limit = Some(limit(20));
+    let long_id = d.app.add_item(&long, true).await;
+    let r = d
+        .app
+        .post_json(
+            "/api/v1/cases",
+            Some(&d.clerk),
+            &json!({
+                "item_id": long_id,
+                "channel": "window",
+                "applicant": applicant(ID_CARD),
+                "materials": [
+                    {"name": "食品经营许可申请书", "paper": true},
+                    {"name": "营业执照", "paper": true}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let early = r.json()["case_no"].as_str().unwrap().to_string();
+    let c = d.ok(&d.clerk, &early, "accept", json!({})).await;
+    assert_eq!(c["due_date"], "2026-11-03");
+    // A 10-working-day one accepted on 19 October: due 2 November, yellow from
+    // 29 October (after the first), red from 3 November (before it).
+    d.app.clock.set(at("2026-10-19T10:00:00+08:00"));
+    let late = d.window_case(OTHER_ID_CARD).await;
+    let c = d.ok(&d.clerk, &late, "accept", json!({})).await;
+    assert_eq!(c["due_date"], "2026-11-02");
+
+    d.app.clock.set(at("2026-10-30T10:00:00+08:00"));
+    let sup = d.app.token("supervisor").await;
+    let near = |list: &Value| -> Vec<(String, String)> {
+        list["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["rule"] == "near_deadline")
+            .map(|w| {
+                (
+                    w["case_no"].as_str().unwrap().to_string(),
+                    w["since"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // The one that turns red first leads, though its yellow began later.
+    let expected = vec![
+        (late.clone(), "2026-10-29".to_string()),
+        (early.clone(), "2026-10-28".to_string()),
+    ];
+    assert_eq!(
+        near(&warnings(&d.app, &sup, "?level=yellow").await),
+        expected
+    );
+    assert_eq!(near(&warnings(&d.app, &sup, "").await), expected);
+    let one = format!("?level=yellow&department_id={}", d.seed.dept_a);
+    assert_eq!(near(&warnings(&d.app, &sup, &one).await), expected);
+    // A page of one holds the first of them.
+    let first = warnings(&d.app, &sup, "?level=yellow&limit=1").await;
+    assert_eq!(first["warnings"][0]["rule"], "step_over_budget");
+    assert_eq!(first["total"], 4);
     assert_eq!(d.app.state.store.warning_tally_drift().await.unwrap(), 0);
 }
 

@@ -21,7 +21,7 @@ use crate::cases::{
     Written, center_rules, chain_hash, find_key, insert_certificate, json_error, lock_head,
     move_head, record_files, record_violations, save_key,
 };
-use crate::tallies::{Deltas, Stored, apply_tallies};
+use crate::watches::{WatchWrite, read_watches, write_watches};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::{Context, Event, EventActor, EventBody};
 use domain::supervision::{Watch, WatchInput, watch};
@@ -90,26 +90,19 @@ pub(super) const CASE_INSERT: &str =
     "INSERT INTO cases (case_no, query_code, center_id, department_id,
     item_id, item_version_id, item_name, case_kind, channel, status, applicant_name,
     applicant_id_number, applicant_user_id, submitted_at, accepted_at, due_date, concluded_at,
-    paused_working_days, current_step, event_count, state, step_started_on, step_budget_days,
-    yellow_on, red_on, step_over_on, created_at, updated_at) ";
+    paused_working_days, current_step, event_count, state, created_at, updated_at) ";
 
 /// What an upsert of an existing case may change.
 const CASE_UPSERT: &str = " ON CONFLICT (case_no) DO UPDATE SET status = excluded.status,
     accepted_at = excluded.accepted_at, due_date = excluded.due_date,
     concluded_at = excluded.concluded_at, paused_working_days = excluded.paused_working_days,
     current_step = excluded.current_step, event_count = excluded.event_count,
-    state = excluded.state, step_started_on = excluded.step_started_on,
-    step_budget_days = excluded.step_budget_days, yellow_on = excluded.yellow_on,
-    red_on = excluded.red_on, step_over_on = excluded.step_over_on,
-    updated_at = excluded.updated_at";
+    state = excluded.state, updated_at = excluded.updated_at";
 
-/// Binds one projection row (28 values) into a `push_values` tuple; `$watch`
-/// is the case's warning thresholds as this row leaves it.
+/// Binds one projection row (23 values) into a `push_values` tuple.
 macro_rules! push_case_row {
-    ($b:ident, $case_no:expr, $query_code:expr, $center_id:expr, $case:expr, $event_count:expr, $state:expr, $watch:expr, $now:expr) => {{
+    ($b:ident, $case_no:expr, $query_code:expr, $center_id:expr, $case:expr, $event_count:expr, $state:expr, $now:expr) => {{
         let case: &domain::case::Case = $case;
-        let watch: &domain::supervision::Watch = $watch;
-        let step = domain::supervision::WatchInput::from(case).step;
         let now: chrono::DateTime<chrono::Utc> = $now;
         $b.push_bind($case_no)
             .push_bind($query_code)
@@ -132,11 +125,6 @@ macro_rules! push_case_row {
             .push_bind($crate::cases::current_step_name(case))
             .push_bind($event_count)
             .push_bind($state)
-            .push_bind(step.map(|s| s.0))
-            .push_bind(step.map(|s| i64::from(s.1)))
-            .push_bind(watch.yellow_on)
-            .push_bind(watch.red_on)
-            .push_bind(watch.step_over_on)
             .push_bind(now)
             .push_bind(now);
     }};
@@ -190,21 +178,9 @@ macro_rules! run_batch {
                     records.insert(r.case_no.clone(), r);
                 }
             }
-            // The thresholds they hold now, for the warning tallies.
-            let mut stored: HashMap<String, Stored> = HashMap::with_capacity(nos.len());
-            if !nos.is_empty() {
-                let mut q = QueryBuilder::<$db>::new(
-                    "SELECT case_no, yellow_on, red_on, step_over_on FROM cases WHERE case_no IN ",
-                );
-                push_list!(q, nos.iter().copied());
-                let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> = q
-                    .build_query_as()
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for (no, yellow_on, red_on, step_over_on) in rows {
-                    stored.insert(no, Stored { yellow_on, red_on, step_over_on });
-                }
-            }
+            // The days their watches hold now, for the warning tallies.
+            let ids: Vec<i64> = records.values().map(|r| r.id).collect();
+            let old_watches = read_watches!(tx, &ids);
             let mut trails: HashMap<i64, Vec<RawEvent>> = HashMap::with_capacity(records.len());
             if !records.is_empty() {
                 let mut q = QueryBuilder::<$db>::new(
@@ -412,7 +388,7 @@ macro_rules! run_batch {
                 let mut q = QueryBuilder::<$db>::new(CASE_INSERT);
                 q.push_values(&new_cases, |mut b, (j, no)| {
                     // A submission's clock does not run yet: nothing to watch.
-                    push_case_row!(b, *no, &j.query_code, j.center_id, &j.case, 1i64, &j.state, &Watch::default(), j.now);
+                    push_case_row!(b, *no, &j.query_code, j.center_id, &j.case, 1i64, &j.state, j.now);
                 });
                 q.push(" RETURNING id, case_no");
                 let rows: Vec<(i64, String)> = q
@@ -447,8 +423,7 @@ macro_rules! run_batch {
                     .collect::<Result<_, StoreError>>()?;
                 let mut q = QueryBuilder::<$db>::new(CASE_INSERT);
                 q.push_values(&rows, |mut b, (r, state, now)| {
-                    let w = watches.get(&r.case_no).copied().unwrap_or_default();
-                    push_case_row!(b, &r.case_no, &r.query_code, r.center_id, &r.case, r.event_count, state, &w, *now);
+                    push_case_row!(b, &r.case_no, &r.query_code, r.center_id, &r.case, r.event_count, state, *now);
                 });
                 q.push(CASE_UPSERT);
                 q.push(" RETURNING id, case_no");
@@ -463,13 +438,19 @@ macro_rules! run_batch {
                 if !same {
                     return Err(Fallback("projections: an upsert did not hit its case".into()));
                 }
-                let mut deltas = Deltas::default();
-                for (r, _, _) in &rows {
-                    let new = watches.get(&r.case_no).map(Stored::from).unwrap_or_default();
-                    let old = stored.get(&r.case_no).copied().unwrap_or_default();
-                    deltas.change(r.case.department_id(), &old, &new);
-                }
-                apply_tallies!(tx, &deltas);
+                // Their watches, as they end the batch.
+                let writes: Vec<WatchWrite> = rows
+                    .iter()
+                    .map(|(r, _, _)| WatchWrite {
+                        case_id: r.id,
+                        center_id: r.center_id,
+                        department_id: r.case.department_id(),
+                        input: WatchInput::from(&r.case),
+                        watch: watches.get(&r.case_no).copied().unwrap_or_default(),
+                    })
+                    .collect();
+                let last = rows.iter().fold(rows[0].2, |t, (_, _, now)| t.max(*now));
+                write_watches!(tx, &writes, &old_watches, last);
             }
 
             // 6. The events, in one statement, in chain order.

@@ -15,7 +15,7 @@ use crate::cases::{
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use domain::case::{Context, Event, EventActor, EventBody};
-use domain::supervision::{Watch, WatchInput, watch};
+use domain::supervision::{WatchInput, watch};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
@@ -148,7 +148,7 @@ macro_rules! submit_in {
         // The same row as the fast path writes, one at a time.
         let mut q = sqlx::QueryBuilder::new(super::fast::CASE_INSERT);
         q.push_values([&case_no], |mut b, no| {
-            super::fast::push_case_row!(b, no, &j.query_code, j.center_id, case, 1i64, &j.state, &Watch::default(), j.now);
+            super::fast::push_case_row!(b, no, &j.query_code, j.center_id, case, 1i64, &j.state, j.now);
         });
         q.push(" RETURNING id");
         let id: i64 = q.build_query_scalar().fetch_one(&mut *$tx).await?;
