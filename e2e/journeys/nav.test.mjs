@@ -13,7 +13,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, newPage, login, followNav, SCREENSHOT_DIR } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const DESKTOP = { viewport: { width: 1920, height: 1080 } };
@@ -31,6 +33,12 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** The screen as the user sees it (not the whole page): docs/screenshots/<name>.png. */
+async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
 
 /** The header's height and the distinct tops of the navigation's entries. */
 async function navRow(page) {
@@ -150,7 +158,7 @@ test('4. on a phone the navigation folds behind 菜单', async () => {
   assert.ok(folded.height < 120, `the folded header is ${folded.height}px high`);
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
-  assert.ok(await citizen.getByRole('link', { name: '预约办事', exact: true }).isVisible());
+  assert.ok(await citizen.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '预约办事', exact: true }).isVisible());
   await screenshot(citizen, 'nav-public-phone');
   assert.ok(await citizen.evaluate(() => document.documentElement.scrollWidth <= 390), 'nothing sticks out sideways');
   await citizen.context().close();
@@ -161,7 +169,7 @@ test('4. on a phone the navigation folds behind 菜单', async () => {
   const menu = clerk.getByRole('button', { name: '菜单' });
   await menu.click();
   await summary(clerk, '窗口业务').click();
-  assert.ok(await clerk.getByRole('link', { name: '窗口叫号', exact: true }).isVisible());
+  assert.ok(await clerk.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '窗口叫号', exact: true }).isVisible());
   assert.ok(await clerk.evaluate(() => document.documentElement.scrollWidth <= 390), 'nothing sticks out sideways');
   await screenshot(clerk, 'nav-staff-phone');
   // Escape closes the open menu first, then the folded navigation.
