@@ -250,3 +250,20 @@ export async function login(page, baseURL, username, password) {
     throw new Error(`login as ${username} failed: still on ${page.url()}; page says: ${text}`);
   }
 }
+
+/**
+ * Follow an entry of the top navigation (主导航, crates/web/src/pages/nav.rs):
+ * on a narrow screen first open the folded navigation (菜单), then the menu
+ * labelled `menu` (staff see menus; a citizen's public entries are plain links,
+ * so a missing menu is skipped), then click the entry named `link` exactly.
+ */
+export async function followNav(page, menu, link) {
+  const nav = page.getByRole('navigation', { name: '主导航' });
+  const toggle = page.locator('header.site .nav-toggle');
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const details = nav.locator('.nav-menu > details').filter({ has: page.locator('summary', { hasText: new RegExp(`^${menu}$`) }) });
+  if ((await details.count()) > 0 && !(await details.evaluate((d) => d.open))) {
+    await details.locator('summary').click();
+  }
+  await nav.getByRole('link', { name: link, exact: true }).click();
+}

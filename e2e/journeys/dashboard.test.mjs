@@ -3,7 +3,7 @@
 //   1. at the window, the clerk accepts two cases (a promised one that keeps
 //      running and an on-the-spot one), and the approver concludes the
 //      on-the-spot one straight away — all through the API;
-//   2. the leader logs in, follows 大屏 in the top navigation and sees
+//   2. the leader logs in, follows 统计报表 › 领导大屏 in the top navigation and sees
 //      today's figures on the 1920×1080 dark screen: two accepted, one
 //      concluded, one in progress, the on-time rate and 人社局 ranked, with
 //      no applicant named anywhere on it; a minute after the clerk accepts
@@ -15,7 +15,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const BIG_SCREEN = { viewport: { width: 1920, height: 1080 } };
@@ -101,7 +101,7 @@ test('2. the leader watches the big screen', async () => {
   // The page's own clock, so the journey can let a minute pass without waiting.
   await page.clock.install();
   await login(page, server.baseURL, 'leader', PASSWORD);
-  await page.getByRole('link', { name: '大屏', exact: true }).click();
+  await followNav(page, '统计报表', '领导大屏');
   await page.waitForURL(/\/dashboard$/);
   assert.equal(await page.locator('header.site').count(), 0, 'no site header on the big screen');
 

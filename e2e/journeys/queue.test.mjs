@@ -4,7 +4,7 @@
 //      waiting for calls;
 //   2. a citizen touches 社保医保 at the kiosk (/queue/kiosk) and gets the
 //      slip D001 with nobody ahead;
-//   3. the clerk follows 叫号 in the top navigation, signs on at window 27,
+//   3. the clerk follows 窗口业务 › 窗口叫号 in the top navigation, signs on at window 27,
 //      sees one waiting and calls the next: D001 is at the window;
 //   4. the big screen shows "D001 请到 27 号窗口" without being reloaded (the
 //      server-sent events), and the screen above window 27 shows it too;
@@ -12,7 +12,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const BIG_SCREEN = { viewport: { width: 1920, height: 1080 } };
@@ -53,7 +53,7 @@ test('a citizen takes a ticket, the clerk calls it and the display shows the cal
   // 3. The clerk at window 27.
   const clerk = await newPage(browser, { viewport: { width: 1440, height: 900 } });
   await login(clerk, base, 'clerk', PASSWORD);
-  await clerk.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '叫号' }).click();
+  await followNav(clerk, '窗口业务', '窗口叫号');
   // 人社局's first window in the demo hall (seed 000's layout) is 27.
   const option = clerk.getByLabel('窗口').locator('option', { hasText: /^27号窗口/ });
   await clerk.getByLabel('窗口').selectOption(await option.getAttribute('value'));

@@ -11,7 +11,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const DESKTOP = { viewport: { width: 1920, height: 1080 } };
@@ -113,8 +113,8 @@ test('2. at home the applicant gives a bad rating online, with a reason', async 
 test('3. the department works the follow-up through to the return visit', async () => {
   const page = await newPage(browser, DESKTOP);
   await login(page, server.baseURL, 'chief', PASSWORD);
-  await page.getByRole('link', { name: '电子监察' }).click();
-  await page.getByRole('link', { name: '差评整改' }).first().click();
+  await followNav(page, '监督考核', '电子监察');
+  await page.locator('main').getByRole('link', { name: '差评整改' }).first().click();
   const row = page.getByTestId('followups').locator('tr', { hasText: caseNo });
   await row.waitFor();
   const text = await row.innerText();
@@ -145,7 +145,7 @@ test('3. the department works the follow-up through to the return visit', async 
 test('4. the public page shows the department\'s figures', async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(server.baseURL);
-  await page.getByRole('link', { name: '好差评' }).first().click();
+  await followNav(page, '办事服务', '好差评公示');
   await page.waitForURL(/\/ratings/);
   await page.getByRole('link', { name: '本年' }).click();
   const row = page.getByTestId('departments').locator('tr', { hasText: '人力资源和社会保障局' });

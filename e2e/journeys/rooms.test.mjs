@@ -1,6 +1,6 @@
 // Shared rooms (共享功能室), each person in their own browser:
 //
-//   1. a clerk opens 功能室 from the navigation, sees the demo week's
+//   1. a clerk opens 日常办公 › 功能室预约 from the navigation, sees the demo week's
 //      bookings on the day view and books the 3楼专家评审室;
 //   2. a clerk of another department, on a phone, tries an overlapping
 //      booking and then one over the lunch break: both are refused with the
@@ -10,7 +10,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const DESKTOP = { viewport: { width: 1920, height: 1080 } };
@@ -41,7 +41,7 @@ async function chooseRoom(page, name) {
 test('1. a clerk books a room on the day view', async () => {
   const page = await newPage(browser, DESKTOP);
   await login(page, server.baseURL, 'clerk', PASSWORD);
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '功能室' }).click();
+  await followNav(page, '日常办公', '功能室预约');
   await page.waitForURL(/\/rooms$/);
   const grid = page.getByTestId('rooms-grid');
   assert.match(await grid.innerText(), /中心周例会/, 'the demo booking of this morning is drawn');

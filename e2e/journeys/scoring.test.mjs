@@ -1,6 +1,6 @@
 // Performance scoring (绩效考核) on a demo hall with 60 days of history:
 //
-//   1. the supervisor follows 绩效考核 in the top navigation and computes the
+//   1. the supervisor follows 监督考核 › 绩效考核 in the top navigation and computes the
 //      departments' October scores; the ranking lists the departments that
 //      handled cases, with the month's red-flag windows named;
 //   2. from the ranking the supervisor opens a department, sees its
@@ -13,7 +13,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
@@ -35,7 +35,7 @@ after(async () => {
 test('1. the supervisor computes October and sees the ranking', async () => {
   const page = await newPage(browser, DESKTOP);
   await login(page, server.baseURL, 'supervisor', PASSWORD);
-  await page.getByRole('link', { name: '绩效考核', exact: true }).click();
+  await followNav(page, '监督考核', '绩效考核');
   await page.waitForURL(/\/scoring$/);
   await page.getByLabel('考核对象').selectOption('department');
   await page.getByLabel(/考核期间/).fill('2026-10');

@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, newPage, screenshot, login } from '../lib.mjs';
+import { startServer, launchBrowser, newPage, screenshot, login, followNav } from '../lib.mjs';
 
 const PASSWORD = 'govhall-demo';
 const DESKTOP = { viewport: { width: 1920, height: 1080 } };
@@ -91,7 +91,7 @@ test('1. a case accepted on 30 September has no warning yet', async () => {
 
   const page = await newPage(browser, DESKTOP);
   await login(page, base, 'supervisor', PASSWORD);
-  await page.getByRole('link', { name: '电子监察' }).click();
+  await followNav(page, '监督考核', '电子监察');
   await page.waitForURL(/\/supervision$/);
   await assert.doesNotReject(page.getByRole('heading', { name: '电子监察', level: 1 }).waitFor());
   assert.equal(await page.locator('tr', { hasText: caseNo }).count(), 0);
@@ -131,8 +131,8 @@ test('2. on 16 October the case is yellow and the supervisor issues a correction
 test('3. the department answers the order', async () => {
   const page = await newPage(browser, DESKTOP);
   await login(page, server.baseURL, 'chief', PASSWORD);
-  await page.getByRole('link', { name: '电子监察' }).click();
-  await page.getByRole('link', { name: '督办单' }).first().click();
+  await followNav(page, '监督考核', '电子监察');
+  await page.locator('main').getByRole('link', { name: '督办单' }).first().click();
   await page.getByTestId('corrections').locator('tr', { hasText: caseNo }).getByRole('link').first().click();
   await page.getByLabel('答复内容（原因、整改措施和结果）').fill(REPLY);
   await page.getByRole('button', { name: '提交答复' }).click();

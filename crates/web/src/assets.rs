@@ -19,6 +19,7 @@ const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
 const HALL_CSS: &str = include_str!("../static/hall.css");
 const QUEUE_CSS: &str = include_str!("../static/queue.css");
 const QUEUE_JS: &str = include_str!("../static/queue.js");
+const NAV_JS: &str = include_str!("../static/nav.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,6 +70,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/queue.js",
             get(|| async { asset("text/javascript; charset=utf-8", QUEUE_JS) }),
+        )
+        .route(
+            "/static/nav.js",
+            get(|| async { asset("text/javascript; charset=utf-8", NAV_JS) }),
         )
 }
 

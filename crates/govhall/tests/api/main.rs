@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod imports;
 mod items;
+mod nav;
 mod pages;
 mod queue;
 mod ratings;

@@ -486,7 +486,7 @@ async fn the_big_screen_shows_today_this_month_and_thirty_days() {
     let browser = d.app.browser();
     browser.login_ok("leader").await;
     let admin = browser.get("/admin").await.text();
-    assert!(admin.contains(r#"<a href="/dashboard">大屏</a>"#));
+    assert!(admin.contains(r#"<a href="/dashboard">领导大屏</a>"#));
     let page = browser.get("/dashboard").await;
     assert_eq!(page.status, 200, "{}", page.text());
     assert_eq!(page.header("cache-control"), "no-store");

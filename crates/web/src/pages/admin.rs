@@ -160,7 +160,7 @@ async fn department_page(
     message: Option<String>,
 ) -> PageResult {
     render(&Departments {
-        chrome: Chrome::new(state, Some(user), "部门管理", "admin").await,
+        chrome: Chrome::new(state, Some(user), "部门管理", "departments").await,
         user: view(user),
         rows: state.store.list_departments().await?,
         form,
@@ -367,7 +367,7 @@ async fn items(
         .map(|d| (d.id, d.short_name, Some(d.id) == department_id))
         .collect();
     render(&Items {
-        chrome: Chrome::new(&state, Some(&user), "事项管理", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "事项管理", "items").await,
         user: view(&user),
         items: rows.into_iter().map(Into::into).collect(),
         departments,
@@ -443,7 +443,7 @@ async fn item_page(
         .map(|d| d.name)
         .unwrap_or_default();
     render(&ItemView {
-        chrome: Chrome::new(state, Some(user), &r.current().content.name, "admin").await,
+        chrome: Chrome::new(state, Some(user), &r.current().content.name, "items").await,
         user: view(user),
         id,
         current: r.current().clone(),
@@ -546,7 +546,7 @@ async fn edit_page(
             } else {
                 "新建事项"
             },
-            "admin",
+            "items",
         )
         .await,
         id,
@@ -610,7 +610,7 @@ struct ImportPage {
 async fn import_page(State(state): State<AppState>, PageUser(user): PageUser) -> PageResult {
     user.grant(Permission::ImportExport)?;
     render(&ImportPage {
-        chrome: Chrome::new(&state, Some(&user), "导入与导出", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "导入与导出", "import").await,
         message: None,
         error: None,
         rows: Vec::new(),
@@ -639,7 +639,7 @@ async fn import(
         }
     }
     user.check_csrf(&csrf)?;
-    let chrome = Chrome::new(&state, Some(&user), "导入与导出", "admin").await;
+    let chrome = Chrome::new(&state, Some(&user), "导入与导出", "import").await;
     if file.is_empty() {
         let page = render(&ImportPage {
             chrome,
@@ -694,7 +694,7 @@ struct EntryReportPage {
 async fn entry_report(State(state): State<AppState>, PageUser(user): PageUser) -> PageResult {
     let report = load_entry_report(&state, &user).await?;
     render(&EntryReportPage {
-        chrome: Chrome::new(&state, Some(&user), "进驻情况汇总表", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "进驻情况汇总表", "report-entry").await,
         report,
     })
 }
@@ -710,7 +710,7 @@ async fn limit_report(State(state): State<AppState>, PageUser(user): PageUser) -
     let grant = user.grant(Permission::ViewReports)?;
     let items = state.store.flagged_items(&grant).await?;
     render(&LimitReportPage {
-        chrome: Chrome::new(&state, Some(&user), "时限压缩情况", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "时限压缩情况", "report-limits").await,
         items,
     })
 }
@@ -756,7 +756,7 @@ async fn users_page(
         })
         .collect();
     render(&UsersPage {
-        chrome: Chrome::new(state, Some(user), "用户管理", "admin").await,
+        chrome: Chrome::new(state, Some(user), "用户管理", "users").await,
         users,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         departments: departments

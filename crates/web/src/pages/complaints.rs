@@ -97,7 +97,7 @@ struct PublicPage {
 
 async fn public_form(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> PageResult {
     render(&PublicPage {
-        chrome: Chrome::new(&state, user.as_ref(), "投诉与建议", "inquiry").await,
+        chrome: Chrome::new(&state, user.as_ref(), "投诉与建议", "complaint").await,
         form: ComplaintForm::default(),
         categories: categories(),
         errors: Vec::new(),
@@ -116,7 +116,7 @@ async fn public_submit(
     let mut form = ComplaintForm::read(&f);
     form.source = ComplaintSource::Web.code().into();
     let mut page = PublicPage {
-        chrome: Chrome::new(&state, user.as_ref(), "投诉与建议", "inquiry").await,
+        chrome: Chrome::new(&state, user.as_ref(), "投诉与建议", "complaint").await,
         form,
         categories: categories(),
         errors: Vec::new(),
@@ -200,7 +200,7 @@ async fn list_page(
         )
         .await?;
     Ok(ListPage {
-        chrome: Chrome::new(state, Some(user), "投诉与诉求", "supervision").await,
+        chrome: Chrome::new(state, Some(user), "投诉与诉求", "complaints").await,
         tab: tab.to_string(),
         complaints: rows
             .into_iter()
@@ -368,7 +368,7 @@ async fn detail_page(
     let department = user.can(Permission::AnswerCorrections);
     let supervisor = user.can(Permission::Supervise);
     Ok(DetailPage {
-        chrome: Chrome::new(state, Some(user), &format!("诉求 {id}"), "supervision").await,
+        chrome: Chrome::new(state, Some(user), &format!("诉求 {id}"), "complaints").await,
         can_accept: department && status == Some(ComplaintStatus::Assigned),
         can_reply: department && status == Some(ComplaintStatus::Handling),
         can_assign: supervisor

@@ -1499,7 +1499,7 @@ async fn todo(State(state): State<AppState>, PageUser(user): PageUser) -> PageRe
     }
     done.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     render(&TodoPage {
-        chrome: Chrome::new(&state, Some(&user), "待办与已办", "desk").await,
+        chrome: Chrome::new(&state, Some(&user), "待办与已办", "todo").await,
         todo: todo.into_iter().map(|(_, r)| r).collect(),
         extensions,
         approves_extensions: matches!(user.user.role, Role::ChiefRep | Role::Leader),
@@ -1640,7 +1640,7 @@ async fn calendar_page(
         })
         .collect();
     let page = CalendarPage {
-        chrome: Chrome::new(state, Some(user), &format!("{year}年工作日历"), "admin").await,
+        chrome: Chrome::new(state, Some(user), &format!("{year}年工作日历"), "calendar").await,
         year,
         working_days: summary.working_days,
         has_official_days: summary.has_official_days,

@@ -611,7 +611,7 @@ async fn admin_page(state: &AppState, user: &AuthUser, view: AdminView) -> PageR
         "大厅与窗口"
     };
     render(&Admin {
-        chrome: Chrome::new(state, Some(user), title, "admin").await,
+        chrome: Chrome::new(state, Some(user), title, "hall-admin").await,
         can_manage: user.can(Permission::ManageHall),
         halls,
         hall,

@@ -17,6 +17,7 @@ mod complaints;
 mod dashboard;
 mod desk;
 mod hall;
+mod nav;
 mod public;
 mod queue;
 mod ratings;
@@ -57,8 +58,10 @@ pub struct Chrome {
     pub csrf: String,
     pub now_text: String,
     pub simulated: bool,
-    /// Which top navigation entry is current.
+    /// Which top navigation entry is current: a key of [`nav`].
     pub nav: &'static str,
+    /// The navigation's menus for this user, the current one marked.
+    pub menus: Vec<nav::NavMenu>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,8 +73,6 @@ pub struct UserView {
     pub is_admin: bool,
     pub can_edit: bool,
     pub can_reports: bool,
-    /// An applicant: sees "我的办件".
-    pub is_applicant: bool,
     /// Department staff who work cases (clerk, approver, chief representative).
     pub handles_cases: bool,
 }
@@ -90,7 +91,6 @@ impl UserView {
             is_admin: u.user.role == Role::Admin,
             can_edit: u.can(Permission::EditItems),
             can_reports: u.can(Permission::ViewReports),
-            is_applicant: u.user.role == Role::Applicant,
             handles_cases: u.user.role.needs_department(),
         }
     }
@@ -104,6 +104,7 @@ impl Chrome {
         nav: &'static str,
     ) -> Chrome {
         // A page must render even when the center cannot be read; the footer then stays generic.
+        debug_assert!(nav::is_known_key(nav), "unknown navigation key {nav:?}");
         let center = state.store.home_center().await.ok().flatten();
         let now = state.clock.now_local();
         Chrome {
@@ -127,6 +128,7 @@ impl Chrome {
             now_text: now.format("%Y-%m-%d %H:%M").to_string(),
             simulated: state.clock.is_simulated(),
             nav,
+            menus: nav::menus(user.map(|u| u.actor()).as_ref(), nav),
         }
     }
 
@@ -144,6 +146,7 @@ impl Chrome {
             now_text: String::new(),
             simulated: false,
             nav: "",
+            menus: nav::menus(None, ""),
         }
     }
 }

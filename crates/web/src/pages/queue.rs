@@ -229,7 +229,7 @@ async fn take_page(
 ) -> PageResult {
     let (center_id, hall_id, categories) = categories(&state, &q).await?;
     render(&TakePage {
-        chrome: Chrome::new(&state, user.as_ref(), "手机取号", "queue").await,
+        chrome: Chrome::new(&state, user.as_ref(), "手机取号", "take").await,
         categories,
         waiting: waiting_views(&state, center_id).await?,
         hall_id,
@@ -253,7 +253,7 @@ async fn take_submit(
             };
             let (center_id, hall_id, categories) = categories(&state, &q).await?;
             let page = TakePage {
-                chrome: Chrome::new(&state, user.as_ref(), "手机取号", "queue").await,
+                chrome: Chrome::new(&state, user.as_ref(), "手机取号", "take").await,
                 categories,
                 waiting: waiting_views(&state, center_id).await?,
                 hall_id,
@@ -284,7 +284,7 @@ async fn my_ticket(
         .ok_or(AppError::NotFound("ticket"))?;
     let t = ticket_dto(&state, t).await?;
     render(&TicketPage {
-        chrome: Chrome::new(&state, user.as_ref(), "我的排队号", "queue").await,
+        chrome: Chrome::new(&state, user.as_ref(), "我的排队号", "take").await,
         issued: crate::clock::rfc3339_local(t.issued_at)
             .get(11..16)
             .unwrap_or("")
@@ -562,7 +562,7 @@ async fn stats_page(
         ("按取号时段", std::mem::take(&mut s.by_hour)),
     ];
     render(&StatsPage {
-        chrome: Chrome::new(&state, Some(&user), "排队统计", "queue").await,
+        chrome: Chrome::new(&state, Some(&user), "排队统计", "queue-stats").await,
         s,
         sections,
     })
@@ -770,7 +770,7 @@ async fn admin_view(
         ));
     }
     Ok(AdminPage {
-        chrome: Chrome::new(state, Some(user), "预约设置", "admin").await,
+        chrome: Chrome::new(state, Some(user), "预约设置", "appointment-settings").await,
         settings,
         days: load_service_days(state).await?,
         today: state

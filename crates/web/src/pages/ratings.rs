@@ -423,7 +423,7 @@ async fn followups(
         .map_err(AppError::from)?;
     let today = state.clock.today();
     render(&FollowupsPage {
-        chrome: Chrome::new(&state, Some(&user), "差评整改", "supervision").await,
+        chrome: Chrome::new(&state, Some(&user), "差评整改", "followups").await,
         tab: tab.to_string(),
         followups: rows
             .into_iter()
@@ -469,13 +469,7 @@ async fn followup_page(
     let department = user.can(Permission::AnswerCorrections) && !pending;
     let supervisor = user.can(Permission::Supervise);
     Ok(FollowupPage {
-        chrome: Chrome::new(
-            state,
-            Some(user),
-            &format!("差评整改单 {id}"),
-            "supervision",
-        )
-        .await,
+        chrome: Chrome::new(state, Some(user), &format!("差评整改单 {id}"), "followups").await,
         department_step: match status {
             Some(FollowupStatus::Verifying) if department => Some("verify".into()),
             Some(FollowupStatus::Rectifying) if department => Some("rectify".into()),

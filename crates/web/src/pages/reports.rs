@@ -206,7 +206,7 @@ async fn case_page(
     p.group = group.code();
     let stats = load_case_report(&state, &user, p.from, p.to, group).await?;
     let page = CasePage {
-        chrome: Chrome::new(&state, Some(&user), "办件统计", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "办件统计", "report-cases").await,
         tab: "cases",
         group: group.code(),
         group_name: group.label(),
@@ -280,7 +280,7 @@ async fn rating_page(
     let p = PeriodView::resolve("/reports/ratings", &q, state.clock.today());
     let f = figures(&state, p.from, p.to).await?;
     let page = RatingPage {
-        chrome: Chrome::new(&state, Some(&user), "好差评统计", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "好差评统计", "report-ratings").await,
         tab: "ratings",
         total: (&f.total).into(),
         departments: f.departments.iter().map(RatingLine::from).collect(),
@@ -367,7 +367,7 @@ async fn complaint_page(
     let p = PeriodView::resolve("/reports/complaints", &q, state.clock.today());
     let stats = load_complaint_report(&state, &user, p.from, p.to).await?;
     let page = ComplaintPage {
-        chrome: Chrome::new(&state, Some(&user), "投诉与诉求统计", "admin").await,
+        chrome: Chrome::new(&state, Some(&user), "投诉与诉求统计", "report-complaints").await,
         tab: "complaints",
         total: ComplaintLine::new("合计".into(), &stats.total),
         by_category: complaint_lines(&stats.by_category),

@@ -583,7 +583,7 @@ async fn approvals(
 ) -> PageResult {
     user.grant(Permission::ManageRooms)?;
     render(&ApprovalsPage {
-        chrome: Chrome::new(&state, Some(&user), "功能室预约审批", "rooms").await,
+        chrome: Chrome::new(&state, Some(&user), "功能室预约审批", "room-approvals").await,
         bookings: pending_bookings(&state, &user).await?,
         flash: flash(&q),
     })
@@ -703,7 +703,7 @@ async fn admin_page(
         },
     };
     Ok(AdminPage {
-        chrome: Chrome::new(state, Some(user), "功能室管理", "admin").await,
+        chrome: Chrome::new(state, Some(user), "功能室管理", "rooms-admin").await,
         rooms,
         kinds: kinds(),
         editing,

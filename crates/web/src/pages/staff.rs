@@ -117,7 +117,7 @@ async fn roster_page(
         .map(|d| (d.id, d.name))
         .collect();
     Ok(RosterPage {
-        chrome: Chrome::new(state, Some(user), "工作人员花名册", "admin").await,
+        chrome: Chrome::new(state, Some(user), "工作人员花名册", "roster").await,
         flags: compute_flags(state, &grant).await?,
         staff,
         departments,
@@ -295,7 +295,7 @@ async fn form_page(
             } else {
                 "新增人员"
             },
-            "admin",
+            "roster",
         )
         .await,
         id,
@@ -508,7 +508,7 @@ async fn representatives_page(
             .push((s.id, s.name));
     }
     Ok(RepresentativesPage {
-        chrome: Chrome::new(state, Some(user), "首席代表与分管领导", "admin").await,
+        chrome: Chrome::new(state, Some(user), "首席代表与分管领导", "roster").await,
         reps,
         editing,
         people,
@@ -606,7 +606,7 @@ async fn replacements_page(
     let center = center_id(state).await?;
     let today = state.clock.today();
     Ok(ReplacementsPage {
-        chrome: Chrome::new(state, Some(user), "换岗申请", "admin").await,
+        chrome: Chrome::new(state, Some(user), "换岗申请", "roster").await,
         replacements: state
             .store
             .list_replacements(&grant)
@@ -808,7 +808,7 @@ async fn matrix_page(
         .or(items.first())
         .map(|i| (i.0, i.1.clone()));
     Ok(MatrixPage {
-        chrome: Chrome::new(state, Some(user), "授权矩阵", "admin").await,
+        chrome: Chrome::new(state, Some(user), "授权矩阵", "roster").await,
         departments,
         department_id,
         people,
@@ -949,7 +949,7 @@ async fn attendance_page(
         crate::api::staff::sheet(state, &grant, month, department_id).await?;
     let marks = sheet.people.iter().map(|p| p.marks(first, last)).collect();
     Ok(AttendancePage {
-        chrome: Chrome::new(state, Some(user), "考勤月报", "admin").await,
+        chrome: Chrome::new(state, Some(user), "考勤月报", "roster").await,
         days: (first.day()..=last.day()).collect(),
         marks,
         departments: state
@@ -1075,7 +1075,7 @@ async fn sign_page_for(
         hours_text.push_str(&format!("，下午 {}–{}", fmt(pm.0), fmt(pm.1)));
     }
     Ok(SignPage {
-        chrome: Chrome::new(state, Some(user), "考勤签到", "desk").await,
+        chrome: Chrome::new(state, Some(user), "考勤签到", "sign").await,
         person: me.map(|s| StaffDto::new(s, false, today)),
         signed_in,
         signed_out,

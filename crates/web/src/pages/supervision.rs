@@ -378,7 +378,7 @@ async fn corrections_page(
         .map(|d| (d.id, d.name))
         .collect();
     Ok(CorrectionsPage {
-        chrome: Chrome::new(state, Some(user), "督办单", "supervision").await,
+        chrome: Chrome::new(state, Some(user), "督办单", "corrections").await,
         corrections,
         status: filter
             .status
@@ -475,7 +475,7 @@ async fn correction_page(
     let c = detail(state, &grant, id).await?;
     let status = CorrectionStatus::parse(&c.correction.status);
     Ok(CorrectionPage {
-        chrome: Chrome::new(state, Some(user), &format!("督办单 {id}"), "supervision").await,
+        chrome: Chrome::new(state, Some(user), &format!("督办单 {id}"), "corrections").await,
         can_reply: user.can(Permission::AnswerCorrections)
             && status.is_some_and(|s| s.awaits_reply()),
         can_supervise: user.can(Permission::Supervise) && status != Some(CorrectionStatus::Closed),
