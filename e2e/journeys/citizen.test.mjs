@@ -30,7 +30,7 @@ test('a citizen searches 营业执照 and opens a guide', async () => {
   // The URL changes as soon as the query does, the list only when its answer
   // arrives: wait for the answer itself before reading the list.
   await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === '营业执照');
-  await page.locator('#results li a.title', { hasText: '营业执照' }).first().waitFor();
+  await page.locator(`#results[data-shows="${new URLSearchParams({ q: '营业执照' })}"]`).waitFor({ state: 'attached' });
   const names = await page.locator('#results li a.title').allInnerTexts();
   assert.ok(names.length > 0, 'no results');
   assert.ok(names.some((n) => n.includes('营业执照')), `no 营业执照 item among ${names.join('、')}`);
@@ -61,7 +61,7 @@ test('pinyin initials find the guide too, and filters narrow the list', async ()
 
   await page.goto(`${server.baseURL}/`);
   await page.getByLabel('只看可网上办理').check();
-  await page.waitForFunction(() => new URL(location.href).searchParams.get('online') === 'true');
+  await page.locator('#results[data-shows="online=true"]').waitFor({ state: 'attached' });
   await page.locator('#results li').first().waitFor();
   const badges = await page.locator('#results li').evaluateAll((lis) => lis.every((li) => li.textContent.includes('可网上办理')));
   assert.ok(badges, 'a result without 可网上办理 survived the online filter');

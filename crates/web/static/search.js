@@ -33,8 +33,11 @@
     return l.value + (l.unit === "natural_days" ? "个自然日" : "个工作日");
   }
 
-  function render(data) {
+  // Once an answer is shown, `data-shows` holds the search it answers (as in
+  // the address), so a reader can tell the answer from the list before it.
+  function render(data, shows) {
     list.replaceChildren();
+    list.dataset.shows = shows;
     count.textContent = data.total === 0 ? "没有找到相关事项，请换个说法或使用拼音首字母（如 yyzz）" : "共找到 " + data.total + " 项";
     for (const it of data.items) {
       const li = el("li");
@@ -55,13 +58,14 @@
   async function run() {
     const mine = ++seq;
     const p = params();
-    history.replaceState(null, "", p.toString() ? "/?" + p : "/");
+    const shows = p.toString();
+    history.replaceState(null, "", shows ? "/?" + shows : "/");
     p.set("per_page", "20");
     try {
       const res = await fetch("/api/v1/items?" + p, { headers: { Accept: "application/json" } });
       if (!res.ok) return;
       const data = await res.json();
-      if (mine === seq) { render(data); if (pager) pager.hidden = true; }
+      if (mine === seq) { render(data, shows); if (pager) pager.hidden = true; }
     } catch (e) { /* offline: the submit button still works */ }
   }
 
