@@ -2,10 +2,17 @@
 //! days before `now` filled with the cases a hall of this size handles, each
 //! written through the same case writer and domain rules as a real one —
 //! accepted at the window, worked through its steps, most concluded on time
-//! and some late, some still open (so warnings show), rated by most
-//! applicants (a few badly, with follow-ups), a few complaints — and the
-//! supervision worker run for each day, so the desk, the figures, the scores
-//! and the big screen have something true to show.
+//! and some late, some still open (so warnings show), immediate items
+//! concluded at the window there and then, rated by most applicants (a few
+//! badly, with follow-ups), a few complaints — and the supervision worker run
+//! for each day, so the desk, the figures, the scores and the big screen have
+//! something true to show.
+//!
+//! The cases are the whole hall's: every department with items and people at
+//! resident windows gets its share (by its windows and items, so the big
+//! bureaus are the busiest), accepted by the clerk of one of its windows and
+//! decided by that window's approver, so each person's figures are their own
+//! and a month's red flags and a quarter's advanced staff come from them.
 //!
 //! Deterministic: the same `now` and days give the same history.
 
@@ -126,14 +133,18 @@ async fn desks(store: &Store, center_id: i64) -> anyhow::Result<Vec<Desk>> {
         department_id: None,
     };
     let grant = authorize(&system, Permission::ViewStaff)?;
-    let roster = store
+    // In the order things were created, the same on either database.
+    let mut roster = store
         .list_staff(&grant, center_id, &store::StaffFilter::default())
         .await?;
+    roster.sort_by_key(|s| (s.department_id, s.window_id, s.id));
     let users = store.list_users().await?;
     let windows = store.list_windows(center_id).await?;
-    let published = store.all_published().await?;
-    let mut desks: Vec<(i64, Desk, u64)> = Vec::new();
+    let mut published = store.all_published().await?;
+    published.sort_by_key(|i| i.item_id);
+    let mut desks: Vec<(Desk, u64)> = Vec::new();
     let mut departments: Vec<i64> = roster.iter().map(|s| s.department_id).collect();
+    departments.sort_unstable();
     departments.dedup();
     for department in departments {
         let people: Vec<(&store::StaffMember, &store::User)> = roster
@@ -158,6 +169,7 @@ async fn desks(store: &Store, center_id: i64) -> anyhow::Result<Vec<Desk>> {
             .collect();
         let mut staffed = Vec::new();
         let mut window_ids: Vec<i64> = people.iter().filter_map(|p| p.0.window_id).collect();
+        window_ids.sort_unstable();
         window_ids.dedup();
         for w in window_ids {
             let here: Vec<&store::User> = people
@@ -198,7 +210,6 @@ async fn desks(store: &Store, center_id: i64) -> anyhow::Result<Vec<Desk>> {
         }
         let weight = 2 * staffed.len() as u64 + items.len() as u64 / 8;
         desks.push((
-            department,
             Desk {
                 windows: staffed,
                 items,
@@ -207,10 +218,10 @@ async fn desks(store: &Store, center_id: i64) -> anyhow::Result<Vec<Desk>> {
             weight,
         ));
     }
-    let total: u64 = desks.iter().map(|d| d.2).sum::<u64>().max(1);
+    let total: u64 = desks.iter().map(|d| d.1).sum::<u64>().max(1);
     Ok(desks
         .into_iter()
-        .map(|(_, mut desk, weight)| {
+        .map(|(mut desk, weight)| {
             desk.per_day = CASES_PER_DAY * 100 * weight / total;
             desk
         })
@@ -493,7 +504,12 @@ async fn one_case(
     // An immediate case is concluded at the window there and then, by the
     // clerk who accepted it.
     let (decider, decider_name, done_on, start) = if kind == CaseKind::Immediate {
-        (&s.clerk, &s.clerk_name, day, accept_at + Duration::minutes(5))
+        (
+            &s.clerk,
+            &s.clerk_name,
+            day,
+            accept_at + Duration::minutes(5),
+        )
     } else {
         let Some(due) = record.case.due_date else {
             return Ok(Some((record, None)));

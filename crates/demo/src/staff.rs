@@ -2,7 +2,9 @@
 //! (AB posts; 市场监管局's window has one person only, so it is flagged; a
 //! 医保局 volunteer's service ends within 30 days), the chief
 //! representatives and leaders in charge, the demo accounts linked to their
-//! roster entries, and attendance for the past working days.
+//! roster entries, an account for everyone else at a window (`w13a`, `w13b`:
+//! window and post; the demo password), and attendance for the past working
+//! days.
 //!
 //! ID numbers are made up (region 150102, 新城区) and completed with their
 //! GB 11643 check character; they are nobody's.
@@ -170,7 +172,7 @@ fn system() -> Actor {
 /// what they do at the window is theirs (and their figures and scores):
 /// the department's chief representative as such, the A post as a clerk,
 /// the B post as an approver. The username is the window and post
-/// (`w27a`); the password is the demo password.
+/// (`w13a`); the password is the demo password.
 async fn window_account(
     store: &Store,
     name: &str,
