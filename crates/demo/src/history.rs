@@ -115,7 +115,7 @@ struct Desk {
 }
 
 /// Cases a day across the whole hall, on average.
-pub const CASES_PER_DAY: u64 = 36;
+const CASES_PER_DAY: u64 = 36;
 
 fn actor(u: &store::User) -> (Actor, String) {
     (u.actor(), u.display_name.clone())
