@@ -2,16 +2,23 @@
 //! days before `now` filled with the cases a hall of this size handles, each
 //! written through the same case writer and domain rules as a real one —
 //! accepted at the window, worked through its steps, most concluded on time
-//! and some late, some still open (so warnings show), rated by most
-//! applicants (a few badly, with follow-ups), a few complaints — and the
-//! supervision worker run for each day, so the desk, the figures, the scores
-//! and the big screen have something true to show.
+//! and some late, some still open (so warnings show), immediate items
+//! concluded at the window there and then, rated by most applicants (a few
+//! badly, with follow-ups), a few complaints — and the supervision worker run
+//! for each day, so the desk, the figures, the scores and the big screen have
+//! something true to show.
+//!
+//! The cases are the whole hall's: every department with items and people at
+//! resident windows gets its share (by its windows and items, so the big
+//! bureaus are the busiest), accepted by the clerk of one of its windows and
+//! decided by that window's approver, so each person's figures are their own
+//! and a month's red flags and a quarter's advanced staff come from them.
 //!
 //! Deterministic: the same `now` and days give the same history.
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use domain::access::{Actor, Permission, authorize};
+use domain::access::{Actor, Permission, Role, authorize};
 use domain::case::{
     Action, ApplicantInput, CaseItem, CaseStatus, Channel, Decision, Event, EventActor,
     ProvidedMaterial,
@@ -88,16 +95,137 @@ fn beijing(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// Who works a window: the person who accepts there (clerk, or the chief
+/// representative at an A post) and the one who decides (approver, or the
+/// chief representative).
 struct Staff {
     clerk: Actor,
     clerk_name: String,
     approver: Actor,
     approver_name: String,
-    items: Vec<i64>,
 }
+
+/// A department at the hall: its staffed windows, the items the history
+/// draws from (free window items, promised or immediate), and how many of
+/// the hall's cases a day it gets, in hundredths.
+struct Desk {
+    windows: Vec<Staff>,
+    items: Vec<(i64, CaseKind)>,
+    per_day: u64,
+}
+
+/// Cases a day across the whole hall, on average.
+const CASES_PER_DAY: u64 = 36;
 
 fn actor(u: &store::User) -> (Actor, String) {
     (u.actor(), u.display_name.clone())
+}
+
+/// Every department with items and people at resident windows, in the
+/// roster's order, each with its share of the hall's cases: a department
+/// weighs two for each staffed window and one for every eight items, so the
+/// big bureaus are the busiest.
+async fn desks(store: &Store, center_id: i64) -> anyhow::Result<Vec<Desk>> {
+    let system = Actor {
+        user_id: 0,
+        username: "system".into(),
+        role: Role::Admin,
+        department_id: None,
+    };
+    let grant = authorize(&system, Permission::ViewStaff)?;
+    // In the order things were created, the same on either database.
+    let mut roster = store
+        .list_staff(&grant, center_id, &store::StaffFilter::default())
+        .await?;
+    roster.sort_by_key(|s| (s.department_id, s.window_id, s.id));
+    let users = store.list_users().await?;
+    let windows = store.list_windows(center_id).await?;
+    let mut published = store.all_published().await?;
+    published.sort_by_key(|i| i.item_id);
+    let mut desks: Vec<(Desk, u64)> = Vec::new();
+    let mut departments: Vec<i64> = roster.iter().map(|s| s.department_id).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    for department in departments {
+        let people: Vec<(&store::StaffMember, &store::User)> = roster
+            .iter()
+            .filter(|s| s.department_id == department && s.left_on.is_none())
+            .filter(|s| {
+                s.window_id.is_some_and(|w| {
+                    windows.iter().any(|x| {
+                        x.id == w && x.active && x.kind == domain::hall::WindowKind::Resident
+                    })
+                })
+            })
+            .filter_map(|s| {
+                let u = users.iter().find(|u| Some(u.id) == s.user_id)?;
+                (u.active && u.department_id == Some(department)).then_some((s, u))
+            })
+            .collect();
+        let deciders: Vec<&store::User> = people
+            .iter()
+            .map(|p| p.1)
+            .filter(|u| matches!(u.role, Role::Approver | Role::ChiefRep))
+            .collect();
+        let mut staffed = Vec::new();
+        let mut window_ids: Vec<i64> = people.iter().filter_map(|p| p.0.window_id).collect();
+        window_ids.sort_unstable();
+        window_ids.dedup();
+        for w in window_ids {
+            let here: Vec<&store::User> = people
+                .iter()
+                .filter(|p| p.0.window_id == Some(w))
+                .map(|p| p.1)
+                .collect();
+            let clerk = here
+                .iter()
+                .find(|u| u.role == Role::Clerk)
+                .or_else(|| here.iter().find(|u| u.role == Role::ChiefRep));
+            let approver = here
+                .iter()
+                .find(|u| u.role == Role::Approver)
+                .or_else(|| here.iter().find(|u| u.role == Role::ChiefRep))
+                .or_else(|| deciders.first());
+            if let (Some(clerk), Some(approver)) = (clerk, approver) {
+                let (clerk, clerk_name) = actor(clerk);
+                let (approver, approver_name) = actor(approver);
+                staffed.push(Staff {
+                    clerk,
+                    clerk_name,
+                    approver,
+                    approver_name,
+                });
+            }
+        }
+        let items: Vec<(i64, CaseKind)> = published
+            .iter()
+            .filter(|i| {
+                i.content.department_id == department
+                    && i.content.fees.iter().all(|f| f.amount_fen == 0)
+            })
+            .map(|i| (i.item_id, i.content.case_kind))
+            .collect();
+        if staffed.is_empty() || items.is_empty() {
+            continue;
+        }
+        let weight = 2 * staffed.len() as u64 + items.len() as u64 / 8;
+        desks.push((
+            Desk {
+                windows: staffed,
+                items,
+                per_day: 0,
+            },
+            weight,
+        ));
+    }
+    let total: u64 = desks.iter().map(|d| d.1).sum::<u64>().max(1);
+    Ok(desks
+        .into_iter()
+        .map(|(mut desk, weight)| {
+            desk.per_day = CASES_PER_DAY * 100 * weight / total;
+            desk
+        })
+        .collect())
 }
 
 /// Writes `days` calendar days of history before `now` (today itself is
@@ -118,30 +246,7 @@ pub async fn load_history(
             .find(|u| u.username == name)
             .with_context(|| format!("demo account {name}"))
     };
-    let mut staff = Vec::new();
-    for (clerk, approver) in [("clerk", "approver"), ("clerk2", "approver2")] {
-        let (clerk, clerk_name) = actor(by_name(clerk)?);
-        let (approver, approver_name) = actor(by_name(approver)?);
-        let department = clerk.department_id.context("a clerk's department")?;
-        let mut items = Vec::new();
-        for item in store.all_published().await? {
-            if item.content.department_id == department
-                && item.content.case_kind == CaseKind::Promised
-                && item.content.fees.iter().all(|f| f.amount_fen == 0)
-            {
-                items.push(item.item_id);
-            }
-        }
-        if !items.is_empty() {
-            staff.push(Staff {
-                clerk,
-                clerk_name,
-                approver,
-                approver_name,
-                items,
-            });
-        }
-    }
+    let desks = desks(store, center.id).await?;
     let supervisor = by_name("supervisor")?.actor();
     let supervise = authorize(&supervisor, Permission::Supervise)?;
 
@@ -155,11 +260,16 @@ pub async fn load_history(
     let mut history = History::default();
     let total = working.len() as u64;
     for (n, day) in working.iter().enumerate() {
-        for s in &staff {
-            let count = 5 + dice.below(6);
+        for desk in &desks {
+            // Busier and quieter days: 60% to 140% of the department's share.
+            let share = desk.per_day * (60 + dice.below(81)) / 100;
+            let count = share / 100 + u64::from(dice.below(100) < share % 100);
             for k in 0..count {
+                let s = &desk.windows[dice.below(desk.windows.len() as u64) as usize];
+                let item = desk.items[dice.below(desk.items.len() as u64) as usize];
                 let at = beijing(*day, 9 + (k as u32 * 37 / 60) % 7, (k as u32 * 37) % 60);
-                let written = one_case(store, s, &mut dice, *day, at, &calendar, today).await?;
+                let written =
+                    one_case(store, s, item, &mut dice, *day, at, &calendar, today).await?;
                 if let Some((record, concluded_on)) = written {
                     history.cases += 1;
                     // Most applicants rate; a few badly.
@@ -302,16 +412,17 @@ pub async fn load_history(
 /// One window case on `day`: submitted and accepted, then (mostly)
 /// concluded some working days later — on time, or now and then late — or
 /// left running. Answers the case as written and the day it was concluded.
+#[allow(clippy::too_many_arguments)]
 async fn one_case(
     store: &Store,
     s: &Staff,
+    (item_id, kind): (i64, CaseKind),
     dice: &mut Dice,
     day: NaiveDate,
     at: DateTime<Utc>,
     calendar: &domain::calendar::WorkCalendar,
     today: NaiveDate,
 ) -> anyhow::Result<Option<(store::CaseRecord, Option<NaiveDate>)>> {
-    let item_id = s.items[dice.below(s.items.len() as u64) as usize];
     let Some(version) = store.published_item(item_id).await? else {
         return Ok(None);
     };
@@ -390,29 +501,46 @@ async fn one_case(
         return Ok(None);
     };
     let mut record = accepted.record;
-    let Some(due) = record.case.due_date else {
-        return Ok(Some((record, None)));
-    };
-    // Most cases end within their time, some late, the rest still run.
-    let budget =
-        calendar.working_days_between(day.succ_opt().unwrap_or(day), due.succ_opt().unwrap_or(due));
-    let roll = dice.below(100);
-    // A few are forgotten (they go red); recent ones are still being worked.
-    if roll < 3 || (due >= today && roll < 50) {
-        return Ok(Some((record, None)));
-    }
-    let used = if roll < 11 {
-        budget + 1 + dice.below(3) as u32
+    // An immediate case is concluded at the window there and then, by the
+    // clerk who accepted it.
+    let (decider, decider_name, done_on, start) = if kind == CaseKind::Immediate {
+        (
+            &s.clerk,
+            &s.clerk_name,
+            day,
+            accept_at + Duration::minutes(5),
+        )
     } else {
-        1 + dice.below(u64::from(budget.max(1))) as u32
+        let Some(due) = record.case.due_date else {
+            return Ok(Some((record, None)));
+        };
+        // Most cases end within their time, some late, the rest still run.
+        let budget = calendar
+            .working_days_between(day.succ_opt().unwrap_or(day), due.succ_opt().unwrap_or(due));
+        let roll = dice.below(100);
+        // A few are forgotten (they go red); recent ones are still being worked.
+        if roll < 3 || (due >= today && roll < 50) {
+            return Ok(Some((record, None)));
+        }
+        let used = if roll < 11 {
+            budget + 1 + dice.below(3) as u32
+        } else {
+            1 + dice.below(u64::from(budget.max(1))) as u32
+        };
+        let Ok(done_on) = calendar.add_working_days(day, used) else {
+            return Ok(Some((record, None)));
+        };
+        if done_on >= today {
+            return Ok(Some((record, None)));
+        }
+        (
+            &s.approver,
+            &s.approver_name,
+            done_on,
+            beijing(done_on, 10, 0),
+        )
     };
-    let Ok(done_on) = calendar.add_working_days(day, used) else {
-        return Ok(Some((record, None)));
-    };
-    if done_on >= today {
-        return Ok(Some((record, None)));
-    }
-    let approve = authorize(&s.approver, Permission::HandleCases)?;
+    let approve = authorize(decider, Permission::HandleCases)?;
     let steps = record.case.steps.len();
     for step in 1..=steps {
         if record
@@ -423,11 +551,11 @@ async fn one_case(
         {
             continue;
         }
-        let when = beijing(done_on, 10, step as u32);
+        let when = start + Duration::minutes(step as i64);
         let done = store
             .act_on_case(
                 &approve,
-                &s.approver_name,
+                decider_name,
                 &no,
                 Action::CompleteStep {
                     step,
@@ -448,7 +576,7 @@ async fn one_case(
     let concluded = store
         .act_on_case(
             &approve,
-            &s.approver_name,
+            decider_name,
             &no,
             Action::Conclude {
                 decision: Decision::Approved,
@@ -458,7 +586,7 @@ async fn one_case(
             },
             &[],
             None,
-            beijing(done_on, 11, 0),
+            start + Duration::minutes(30),
             done_on,
         )
         .await;

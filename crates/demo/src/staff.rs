@@ -2,7 +2,9 @@
 //! (AB posts; 市场监管局's window has one person only, so it is flagged; a
 //! 医保局 volunteer's service ends within 30 days), the chief
 //! representatives and leaders in charge, the demo accounts linked to their
-//! roster entries, and attendance for the past working days.
+//! roster entries, an account for everyone else at a window (`w13a`, `w13b`:
+//! window and post; the demo password), and attendance for the past working
+//! days.
 //!
 //! ID numbers are made up (region 150102, 新城区) and completed with their
 //! GB 11643 check character; they are nobody's.
@@ -166,15 +168,57 @@ fn system() -> Actor {
     }
 }
 
-/// Loads the roster, representatives and past attendance.
+/// A sign-in account for a person at a window who has none yet, so that
+/// what they do at the window is theirs (and their figures and scores):
+/// the department's chief representative as such, the A post as a clerk,
+/// the B post as an approver. The username is the window and post
+/// (`w13a`); the password is the demo password.
+async fn window_account(
+    store: &Store,
+    name: &str,
+    department_id: i64,
+    (window, post, chief): (&str, &str, bool),
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let role = match (chief, post) {
+        (true, _) => Role::ChiefRep,
+        (false, "A") => Role::Clerk,
+        _ => Role::Approver,
+    };
+    let user = store
+        .create_user(
+            &store::NewUser {
+                username: format!("w{window}{}", post.to_lowercase()),
+                display_name: name.into(),
+                password_hash: password_hash.into(),
+                role,
+                department_id: Some(department_id),
+            },
+            now,
+        )
+        .await?;
+    Ok(user.id)
+}
+
+/// Loads the roster (with an account for everyone at a window),
+/// representatives and past attendance.
 pub async fn load(
     store: &Store,
     center_id: i64,
     departments: &HashMap<String, store::Department>,
+    password_hash: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let today = domain::supervision::beijing_date(now);
     let windows = windows(store, center_id, departments, now).await?;
+    let hall_windows = store.list_windows(center_id).await?;
+    let number_of = |id: i64| {
+        hall_windows
+            .iter()
+            .find(|w| w.id == id)
+            .map(|w| w.number.clone())
+    };
     let users = store.list_users().await?;
     let mut ids: HashMap<&str, i64> = HashMap::new();
     for (i, p) in PEOPLE.iter().enumerate() {
@@ -195,7 +239,7 @@ pub async fn load(
             Some(fixed) => fixed.to_string(),
             None => String::new(),
         };
-        let input = StaffInput {
+        let mut input = StaffInput {
             name: name.into(),
             ethnicity: if i % 4 == 3 { "蒙古族" } else { "汉族" }.into(),
             id_number: id_number.as_str().into(),
@@ -216,6 +260,21 @@ pub async fn load(
             user_id: account.and_then(|a| users.iter().find(|u| u.username == a).map(|u| u.id)),
             ..Default::default()
         };
+        if input.user_id.is_none()
+            && let Some(number) = input.window_id.and_then(number_of)
+        {
+            let chief = LEADERS.iter().any(|l| l.0 == dept && l.4 == name);
+            let id = window_account(
+                store,
+                name,
+                department.id,
+                (&number, post, chief),
+                password_hash,
+                now,
+            )
+            .await?;
+            input.user_id = Some(id);
+        }
         let staff =
             NewStaff::parse(&input, "").map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
         let created = store.create_staff(center_id, &staff, now).await?;
@@ -232,7 +291,7 @@ pub async fn load(
     // Each other department's first A post is its chief representative.
     let mut chiefs: Vec<(i64, i64)> = Vec::new();
     let mut k = 0usize;
-    for w in store.list_windows(center_id).await? {
+    for w in &hall_windows {
         let Some(department_id) = w.department_id else {
             continue;
         };
@@ -254,6 +313,18 @@ pub async fn load(
             let seq = 300 + 2 * k + usize::from(!female);
             let id_number = IdCardNumber::complete(&format!("150102{birth}{:03}", seq % 1000))
                 .context("a demo ID number")?;
+            let chief = post == "A"
+                && !named.contains(&department_id)
+                && !chiefs.iter().any(|(d, _)| *d == department_id);
+            let user_id = window_account(
+                store,
+                &name,
+                department_id,
+                (&w.number, post, chief),
+                password_hash,
+                now,
+            )
+            .await?;
             let input = StaffInput {
                 name: name.clone(),
                 ethnicity: if k % 5 == 4 { "蒙古族" } else { "汉族" }.into(),
@@ -276,15 +347,13 @@ pub async fn load(
                 window_id: Some(w.id),
                 post: post.into(),
                 joined_on: format!("{}-{:02}-01", 2022 + k % 3, 1 + k % 12),
+                user_id: Some(user_id),
                 ..Default::default()
             };
             let staff = NewStaff::parse(&input, "")
                 .map_err(|e| anyhow::anyhow!("demo staff {name}: {e}"))?;
             let created = store.create_staff(center_id, &staff, now).await?;
-            if post == "A"
-                && !named.contains(&department_id)
-                && !chiefs.iter().any(|(d, _)| *d == department_id)
-            {
+            if chief {
                 chiefs.push((department_id, created.id));
             }
             k += 1;

@@ -1,6 +1,7 @@
 //! The demo data: it must reproduce seed 001 attachment 1 through the real
 //! report, load only once, and its accounts must work.
 
+use crate::cases::at;
 use crate::helpers::{TestApp, spawn_app, start_time};
 use demo::{ACCOUNTS, DEMO_PASSWORD, Outcome};
 use std::sync::OnceLock;
@@ -46,13 +47,18 @@ const SEED_001: [(&str, u32, u32, u32); 33] = [
 /// Loads the demo into the app's database. Every account gets the same
 /// precomputed hash: argon2 per account is slow in a debug build.
 pub(crate) async fn load(app: &TestApp) -> Outcome {
+    load_at(app, start_time()).await
+}
+
+/// Loads the demo as on `now`.
+async fn load_at(app: &TestApp, now: chrono::DateTime<chrono::Utc>) -> Outcome {
     static HASH: OnceLock<String> = OnceLock::new();
     let hash = HASH
         .get_or_init(|| web::auth::hash_password(DEMO_PASSWORD).expect("hashing"))
         .clone();
     demo::load(
         &app.state.store,
-        start_time(),
+        now,
         &move |_: &str| Ok(hash.clone()),
         &|_, _, _| {},
     )
@@ -275,4 +281,80 @@ async fn the_demo_hall_is_the_tongren_layout_of_seed_000() {
 
     let page = app.browser().get("/hall").await.text();
     assert_eq!(page.matches("class=\"map-window\"").count(), 54);
+}
+
+/// The demo's history is the whole hall's: every department with items and
+/// staffed resident windows handles cases with its own people, so a month's
+/// run names its 6 red-flag windows, a quarter's its 15 advanced staff, and
+/// the supervision desk shows warnings across the hall.
+#[tokio::test]
+async fn the_demo_history_spreads_over_the_hall() {
+    let app = spawn_app().await;
+    let now = at("2026-11-03T10:00:00+08:00");
+    app.clock.set(now);
+    load_at(&app, now).await;
+    let history = demo::load_history(&app.state.store, now, 60, &|_, _, _| {})
+        .await
+        .expect("the history loads");
+    assert!(history.cases > 1000, "{history:?}");
+    assert!(history.ratings > history.cases / 2, "{history:?}");
+    assert!(history.complaints > 0, "{history:?}");
+    let supervisor = demo_token(&app, "supervisor").await;
+
+    let run = |kind: &'static str, period: &'static str| {
+        let app = &app;
+        let supervisor = &supervisor;
+        async move {
+            let r = app
+                .post_json(
+                    "/api/v1/scoring/runs",
+                    Some(supervisor),
+                    &serde_json::json!({"kind": kind, "period": period}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["scores"].as_array().unwrap().clone()
+        }
+    };
+    // October: the departments that handled cases are ranked, 6 of them
+    // (all different) get the red flag.
+    let scores = run("department", "2026-10").await;
+    let ranked: Vec<&serde_json::Value> = scores.iter().filter(|s| s["rank"] != 0).collect();
+    assert!(ranked.len() >= 15, "{} departments had cases", ranked.len());
+    let mut flagged: Vec<&str> = scores
+        .iter()
+        .filter(|s| s["honoured"] == true)
+        .map(|s| s["unit_name"].as_str().unwrap())
+        .collect();
+    flagged.sort();
+    flagged.dedup();
+    assert_eq!(flagged.len(), 6, "{flagged:?}");
+
+    // The third quarter's staff: the people who accepted the cases, 15 of
+    // them advanced, from several departments.
+    let scores = run("staff", "2026-Q3").await;
+    let advanced: Vec<&serde_json::Value> =
+        scores.iter().filter(|s| s["honoured"] == true).collect();
+    assert_eq!(advanced.len(), 15);
+    let mut departments: Vec<&str> = advanced
+        .iter()
+        .map(|s| s["department_name"].as_str().unwrap())
+        .collect();
+    departments.sort();
+    departments.dedup();
+    assert!(departments.len() >= 5, "{departments:?}");
+
+    // The desk's warnings come from across the hall.
+    let summary = app
+        .get("/api/v1/warnings/summary", Some(&supervisor))
+        .await
+        .json();
+    let warned = summary["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["yellow"].as_i64().unwrap() + d["red"].as_i64().unwrap() > 0)
+        .count();
+    assert!(warned >= 10, "{summary}");
+    assert!(summary["red"].as_i64().unwrap() > 0, "{summary}");
 }
