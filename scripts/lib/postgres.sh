@@ -11,6 +11,8 @@
 # fsync & co. are off (and initdb --no-sync): the data is thrown away anyway,
 # and it is much faster. PG_DURABLE=1 (scripts/bench) keeps PostgreSQL's
 # durable defaults instead: fsync on, synchronous_commit on, full-page writes.
+# PG_SETTINGS adds server settings (`-c name=value …`), e.g. a larger
+# shared_buffers for the 10M-case supervision benchmark.
 
 PG_BASE_PORT=${PG_BASE_PORT:-55432}
 PG_DURABLE=${PG_DURABLE:-0}
@@ -51,6 +53,8 @@ pg_start() {
   if [[ "$PG_DURABLE" == 1 ]]; then
     sync_flag="" settings="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
   fi
+  # More server settings for a run (e.g. PG_SETTINGS="-c shared_buffers=2GB").
+  settings="$settings ${PG_SETTINGS:-}"
   bindir=$(pg_bindir)
 
   PG_TMP=$(mktemp -d /tmp/govhall-pg.XXXXXX)

@@ -209,7 +209,13 @@ impl Store {
                     // FULL: a commit is on disk before anyone is told it happened.
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // 16 MiB of page cache per connection (SQLite's default is
+                    // 2 MiB: the indexes of a busy year would be read again and
+                    // again through the OS), and reads of the database file
+                    // mapped instead of copied.
+                    .pragma("cache_size", "-16384")
+                    .pragma("mmap_size", "268435456");
                 // The writer never checkpoints: copying the WAL back into the
                 // database (and its fsync) would stall every write behind it.
                 // A background task does it instead (`checkpoint_in_background`).
