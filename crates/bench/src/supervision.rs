@@ -70,6 +70,11 @@ struct Args {
     /// history are cleared first, so the rebuild measures the same work).
     #[arg(long)]
     keep: Option<PathBuf>,
+    /// With --database-url: use that database itself instead of a fresh one,
+    /// and keep it: generate into it when it holds no synthetic cases yet,
+    /// measure it again (as --keep does) when it does.
+    #[arg(long)]
+    reuse_database: bool,
 }
 
 struct Timing {
@@ -111,15 +116,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
         None => tempfile::tempdir()?,
     };
     let fresh = match &args.database_url {
-        Some(url) => Some(postgres::FreshDatabase::create(url).await?),
-        None => None,
+        Some(url) if !args.reuse_database => Some(postgres::FreshDatabase::create(url).await?),
+        _ => None,
     };
-    let url = match (&fresh, &args.keep) {
-        (Some(db), _) => db.url().to_string(),
-        (None, Some(file)) => format!("sqlite://{}", file.display()),
-        (None, None) => format!("sqlite://{}/bench.db", tmp.path().display()),
+    let url = match (&fresh, &args.database_url, &args.keep) {
+        (Some(db), _, _) => db.url().to_string(),
+        (None, Some(url), _) => url.clone(),
+        (None, None, Some(file)) => format!("sqlite://{}", file.display()),
+        (None, None, None) => format!("sqlite://{}/bench.db", tmp.path().display()),
     };
-    let reuse = fresh.is_none() && args.keep.as_ref().is_some_and(|f| f.exists());
+    let reuse = match &args.database_url {
+        Some(_) if args.reuse_database => {
+            web::open_store(&url).await?.synthetic_case_count().await? > 0
+        }
+        Some(_) => false,
+        None => args.keep.as_ref().is_some_and(|f| f.exists()),
+    };
     let outcome = bench(&args, &url, tmp.path(), reuse).await;
     if let Some(db) = fresh {
         db.drop_database().await.ok();

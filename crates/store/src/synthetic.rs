@@ -235,6 +235,16 @@ impl Store {
 }
 
 impl Store {
+    /// How many synthetic cases the database holds (a kept benchmark database
+    /// is measured again instead of generated into).
+    pub async fn synthetic_case_count(&self) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM cases WHERE case_no >= 'BM-' AND case_no < 'BM.'";
+        Ok(match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+        })
+    }
+
     /// Forgets what an earlier benchmark run computed on kept synthetic data
     /// (thresholds and the warning history), so a rerun measures the same
     /// full rebuild.
