@@ -303,6 +303,10 @@ impl Store {
                 }
             }
         }
+        // Every warning day may have moved: the planner's picture of them
+        // (which the warning list's plans rest on) is renewed now rather than
+        // whenever the database next gets to it.
+        on_db!(self, pool => sqlx::query("ANALYZE case_watches").execute(pool).await.map(drop)?);
         Ok(read)
     }
 
@@ -406,7 +410,9 @@ impl Store {
         };
         let want = offset + limit;
         // A case rule's part reads `case_watches` in the order of `order_on`
-        // (its indexes carry the department first for one department's list);
+        // (its indexes carry the department first for one department's list;
+        // `+w.department_id` keeps a planner from reading every department's
+        // rows through those and sorting them when all are asked for);
         // its total is a sum over `warning_tallies` (a few rows per department
         // and day), not a count of its warnings.
         let case_part = |level: &str,
@@ -421,7 +427,7 @@ impl Store {
                         {rule} AS rule, w.{since} AS since, w.{order_on} AS order_on, k.due_date, k.item_name,
                         k.applicant_name, k.status, k.current_step, '' AS detail, d.name AS department_name
                      FROM case_watches w JOIN cases k ON k.id = w.case_id
-                     JOIN departments d ON d.id = w.department_id
+                     JOIN departments d ON d.id = +w.department_id
                      WHERE {cond}{} ORDER BY w.{order_on}, w.case_id LIMIT {want}",
                     dept("w.department_id")
                 ),
