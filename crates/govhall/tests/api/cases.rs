@@ -80,13 +80,18 @@ pub(crate) async fn desk() -> Desk {
 impl Desk {
     /// A window application with the two required materials on paper.
     pub(crate) async fn window_case(&self, id_number: &str) -> String {
+        self.window_case_of(self.item_id, id_number).await
+    }
+
+    /// The same for another item with the licence's materials.
+    pub(crate) async fn window_case_of(&self, item_id: i64, id_number: &str) -> String {
         let r = self
             .app
             .post_json(
                 "/api/v1/cases",
                 Some(&self.clerk),
                 &json!({
-                    "item_id": self.item_id,
+                    "item_id": item_id,
                     "channel": "window",
                     "applicant": applicant(id_number),
                     "materials": [

@@ -2,7 +2,7 @@
 //! thresholds, violations found on case events and on certificate uploads,
 //! the worker's runs and correction orders.
 
-use crate::cases::{ID_CARD, OTHER_ID_CARD, applicant, at, desk, licence};
+use crate::cases::{ID_CARD, OTHER_ID_CARD, at, desk, licence};
 use crate::helpers::TestApp;
 use crate::helpers::limit;
 use serde_json::{Value, json};
@@ -146,24 +146,7 @@ async fn yellow_warnings_are_listed_by_the_day_they_turn_red() {
     long.name = "食品经营许可（二十个工作日，测试）".into();
     long.promised_limit = Some(limit(20));
     let long_id = d.app.add_item(&long, true).await;
-    let r = d
-        .app
-        .post_json(
-            "/api/v1/cases",
-            Some(&d.clerk),
-            &json!({
-                "item_id": long_id,
-                "channel": "window",
-                "applicant": applicant(ID_CARD),
-                "materials": [
-                    {"name": "食品经营许可申请书", "paper": true},
-                    {"name": "营业执照", "paper": true}
-                ]
-            }),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    let early = r.json()["case_no"].as_str().unwrap().to_string();
+    let early = d.window_case_of(long_id, ID_CARD).await;
     let c = d.ok(&d.clerk, &early, "accept", json!({})).await;
     assert_eq!(c["due_date"], "2026-11-03");
     // A 10-working-day one accepted on 19 October: due 2 November, yellow from
